@@ -1,0 +1,42 @@
+//! `tessera`: representation learning on catalogue-scale data.
+//!
+//! The binary is thin: it parses arguments, calls a library crate and
+//! prints. Errors are shown with their whole cause chain and exit non-zero.
+
+mod commands;
+mod context;
+
+use clap::{Parser, Subcommand};
+use context::{Context, GlobalArgs};
+use std::process::ExitCode;
+
+/// Representation learning on catalogue-scale data.
+#[derive(Parser, Debug)]
+#[command(name = "tessera", version, about = "tessera: representation learning on catalogue-scale data", propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the fast reproduction of every implemented method and print one table.
+    Demo(commands::demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Context::new(&cli.global);
+    let result = match cli.command {
+        Command::Demo(args) => commands::demo::run(&ctx, args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{}", context::render_error(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
