@@ -5,6 +5,7 @@
 
 mod commands;
 mod context;
+mod output;
 
 use clap::{Parser, Subcommand};
 use context::{Context, GlobalArgs};
