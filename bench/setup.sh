@@ -9,8 +9,8 @@
 #    "libcudart.so.13: cannot open shared object file" and then
 #    "libcublasLt.so.*[0-9] not found", because torch preloads the nvidia-*
 #    / cuda-toolkit libraries at import time.
-#  * So we install torch with its dependencies (about 4 GB of CUDA libraries that
-#    stay unused); on a machine without a GPU torch runs on CPU with its usual
+#  * So we install torch with its dependencies (pinned 2.15.0, resolved from PyPI with cuda-toolkit 13.2 / nvidia-cudnn-cu13: about 4 GB of CUDA libraries that
+#    stay unused; the venv is about 6 GB); on a machine without a GPU torch runs on CPU with its usual
 #    MKL/oneDNN/OpenMP kernels, which are the same as in the +cpu wheel.
 # Usage: bench/setup.sh            (idempotent; re-run to repair)
 set -euo pipefail
@@ -25,6 +25,7 @@ fi
 pip() { "$venv/bin/python" -m pip "$@"; }
 pip install --upgrade --quiet pip setuptools wheel
 pip install --quiet "torch==${TORCH_VERSION}"
+# libpecos pins numpy < 2 (we got numpy 1.26.4, scipy 1.13.1, torch_geometric 2.8.1).
 pip install --quiet numpy scipy torch_geometric libpecos
 
 "$venv/bin/python" - <<'PY'
@@ -40,5 +41,6 @@ except Exception as e:  # libpecos is only needed by bench/xr-linear
 a = torch.randn(64, 64, requires_grad=True)
 (a @ a).sum().backward()
 assert a.grad is not None
-print("bench venv ready:", "$venv" if False else __import__("sys").prefix)
+import sys
+print("bench venv ready:", sys.prefix)
 PY
