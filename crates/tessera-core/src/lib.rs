@@ -20,6 +20,7 @@
 
 pub mod backend;
 pub mod error;
+pub mod kernels;
 pub mod metrics;
 pub mod progress;
 pub mod report;

@@ -1,0 +1,208 @@
+//! A square or rectangular CSR operator with its transpose precomputed.
+
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// One CSR matrix: row pointer, column indices and values.
+#[derive(Clone, Debug, PartialEq)]
+struct Csr {
+    rows: usize,
+    cols: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    values: Vec<f32>,
+}
+
+impl Csr {
+    /// `out = self · x` with `x` a row-major `cols × width` matrix.
+    fn apply(&self, x: &[f32], width: usize) -> Vec<f32> {
+        let mut out = vec![0.0f32; self.rows * width];
+        if width == 0 {
+            return out;
+        }
+        out.par_chunks_mut(width).enumerate().for_each(|(i, row)| {
+            for p in self.indptr[i]..self.indptr[i + 1] {
+                let v = self.values[p];
+                let src = &x[self.indices[p] as usize * width..][..width];
+                for (o, s) in row.iter_mut().zip(src) {
+                    *o += v * s;
+                }
+            }
+        });
+        out
+    }
+
+    /// The transpose, built with a counting sort (columns stay sorted per row),
+    /// and for each of its entries the position of that entry in `self`.
+    fn transpose(&self) -> (Csr, Vec<usize>) {
+        let mut counts = vec![0usize; self.cols + 1];
+        for &c in &self.indices {
+            counts[c as usize + 1] += 1;
+        }
+        for i in 0..self.cols {
+            counts[i + 1] += counts[i];
+        }
+        let indptr = counts.clone();
+        let mut next = counts;
+        let nnz = self.values.len();
+        let mut indices = vec![0u32; nnz];
+        let mut values = vec![0.0f32; nnz];
+        let mut origin = vec![0usize; nnz];
+        for r in 0..self.rows {
+            for p in self.indptr[r]..self.indptr[r + 1] {
+                let c = self.indices[p] as usize;
+                indices[next[c]] = r as u32;
+                values[next[c]] = self.values[p];
+                origin[next[c]] = p;
+                next[c] += 1;
+            }
+        }
+        (Csr { rows: self.cols, cols: self.rows, indptr, indices, values }, origin)
+    }
+}
+
+/// A sparse `rows × cols` operator `Â` (e.g. a normalised adjacency) for
+/// products `Â·M` and, for gradients, `Âᵀ·G`.
+///
+/// Cloning is cheap (the matrices are shared).
+#[derive(Clone, Debug)]
+pub struct CsrOperator {
+    forward: Arc<Csr>,
+    transpose: Arc<Csr>,
+    /// For each entry of `transpose`, its position in `forward`.
+    origin: Arc<Vec<usize>>,
+}
+
+impl CsrOperator {
+    /// Builds the operator from CSR arrays, checking every invariant.
+    pub fn new(rows: usize, cols: usize, indptr: Vec<usize>, indices: Vec<u32>, values: Vec<f32>) -> Result<Self> {
+        let src = "sparse operator";
+        if indptr.len() != rows + 1 || indptr.first() != Some(&0) {
+            return Err(Error::input(src, "indptr", format!("{} entries starting at 0", rows + 1), format!("{} entries", indptr.len())));
+        }
+        if let Some(i) = indptr.windows(2).position(|w| w[1] < w[0]) {
+            return Err(Error::input(src, format!("indptr[{}]", i + 1), "a non-decreasing row pointer", format!("{} after {}", indptr[i + 1], indptr[i])));
+        }
+        let nnz = indptr[rows];
+        if indices.len() != nnz || values.len() != nnz {
+            return Err(Error::input(src, "indices/values", format!("{nnz} entries"), format!("{} indices, {} values", indices.len(), values.len())));
+        }
+        if let Some(p) = indices.iter().position(|&c| c as usize >= cols) {
+            return Err(Error::input(src, format!("indices[{p}]"), format!("a column < {cols}"), indices[p].to_string()));
+        }
+        if let Some(p) = values.iter().position(|v| !v.is_finite()) {
+            return Err(Error::input(src, format!("values[{p}]"), "a finite value", values[p].to_string()));
+        }
+        let forward = Csr { rows, cols, indptr, indices, values };
+        let (transpose, origin) = forward.transpose();
+        Ok(CsrOperator { forward: Arc::new(forward), transpose: Arc::new(transpose), origin: Arc::new(origin) })
+    }
+
+    /// The same sparsity pattern with every stored value replaced by
+    /// `f(position, value)` (e.g. dropout masks), without re-sorting.
+    pub fn map_values(&self, mut f: impl FnMut(usize, f32) -> f32) -> CsrOperator {
+        let values: Vec<f32> = self.forward.values.iter().enumerate().map(|(p, &v)| f(p, v)).collect();
+        let t_values = self.origin.iter().map(|&p| values[p]).collect();
+        CsrOperator {
+            forward: Arc::new(Csr { values, ..(*self.forward).clone() }),
+            transpose: Arc::new(Csr { values: t_values, ..(*self.transpose).clone() }),
+            origin: Arc::clone(&self.origin),
+        }
+    }
+
+    /// The operator restricted to `rows`, in that order (every id must be `< rows()`).
+    pub fn select_rows(&self, rows: &[usize]) -> CsrOperator {
+        let f = &self.forward;
+        let (mut indptr, mut indices, mut values) = (vec![0], Vec::new(), Vec::new());
+        for &r in rows {
+            let span = f.indptr[r]..f.indptr[r + 1];
+            indices.extend_from_slice(&f.indices[span.clone()]);
+            values.extend_from_slice(&f.values[span]);
+            indptr.push(indices.len());
+        }
+        let forward = Csr { rows: rows.len(), cols: f.cols, indptr, indices, values };
+        let (transpose, origin) = forward.transpose();
+        CsrOperator { forward: Arc::new(forward), transpose: Arc::new(transpose), origin: Arc::new(origin) }
+    }
+
+    /// Number of rows of `Â`.
+    pub fn rows(&self) -> usize {
+        self.forward.rows
+    }
+
+    /// Number of columns of `Â`.
+    pub fn cols(&self) -> usize {
+        self.forward.cols
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.forward.values.len()
+    }
+
+    /// Column indices and values of row `i`.
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let f = &self.forward;
+        let span = f.indptr[i]..f.indptr[i + 1];
+        (&f.indices[span.clone()], &f.values[span])
+    }
+
+    /// `(row, col, value)` of every stored entry, row by row.
+    pub fn triplets(&self) -> impl Iterator<Item = (usize, usize, f32)> + '_ {
+        let f = &self.forward;
+        (0..f.rows).flat_map(move |r| (f.indptr[r]..f.indptr[r + 1]).map(move |p| (r, f.indices[p] as usize, f.values[p])))
+    }
+
+    /// `Â · x` for a row-major `cols × width` matrix `x` (rayon over rows).
+    ///
+    /// # Panics
+    /// If `x.len() != cols * width` (a programming error, not user input).
+    pub fn apply(&self, x: &[f32], width: usize) -> Vec<f32> {
+        assert_eq!(x.len(), self.cols() * width, "CsrOperator::apply: operand has the wrong size");
+        self.forward.apply(x, width)
+    }
+
+    /// `Âᵀ · g` for a row-major `rows × width` matrix `g` (the gradient of [`apply`](Self::apply)).
+    ///
+    /// # Panics
+    /// If `g.len() != rows * width`.
+    pub fn apply_transpose(&self, g: &[f32], width: usize) -> Vec<f32> {
+        assert_eq!(g.len(), self.rows() * width, "CsrOperator::apply_transpose: operand has the wrong size");
+        self.transpose.apply(g, width)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op() -> CsrOperator {
+        // [[1, 0, 2], [0, 3, 0]]
+        CsrOperator::new(2, 3, vec![0, 2, 3], vec![0, 2, 1], vec![1.0, 2.0, 3.0]).unwrap()
+    }
+
+    #[test]
+    fn apply_and_transpose_match_dense_products() {
+        let a = op();
+        // x: 3×2
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        assert_eq!(a.apply(&x, 2), vec![11.0, 14.0, 9.0, 12.0]);
+        // g: 2×1 -> Aᵀ g: 3×1
+        assert_eq!(a.apply_transpose(&[1.0, 2.0], 1), vec![1.0, 6.0, 2.0]);
+        let t: Vec<_> = a.triplets().collect();
+        assert_eq!(t, vec![(0, 0, 1.0), (0, 2, 2.0), (1, 1, 3.0)]);
+        let doubled = a.map_values(|_, v| 2.0 * v);
+        assert_eq!(doubled.apply_transpose(&[1.0, 2.0], 1), vec![2.0, 12.0, 4.0]);
+        let second = a.select_rows(&[1, 1]);
+        assert_eq!(second.apply(&x, 2), vec![9.0, 12.0, 9.0, 12.0]);
+    }
+
+    #[test]
+    fn rejects_bad_structure() {
+        assert!(CsrOperator::new(2, 3, vec![0, 2], vec![0], vec![1.0]).is_err());
+        let e = CsrOperator::new(1, 2, vec![0, 1], vec![5], vec![1.0]).unwrap_err();
+        assert!(e.to_string().contains("indices[0]"), "{e}");
+        assert!(CsrOperator::new(1, 2, vec![0, 1], vec![0], vec![f32::NAN]).is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! Compute kernels shared by several methods.
+//!
+//! - [`csr`]: a CSR sparse operator `Â` with a rayon row-parallel product
+//!   `Â·M` on host slices and its transpose precomputed once.
+//! - [`spmm`]: `Â·M` on burn tensors, registered as an autodiff op whose
+//!   backward is `Âᵀ·G` (fast path on the CPU backend, a generic
+//!   gather/scatter fallback on every other backend).
+
+pub mod csr;
+pub mod spmm;
+
+pub use csr::CsrOperator;
+pub use spmm::{spmm, spmm_gather_scatter};
