@@ -5,8 +5,12 @@
 //! - [`spmm`]: `Â·M` on burn tensors, registered as an autodiff op whose
 //!   backward is `Âᵀ·G` (fast path on the CPU backend, a generic
 //!   gather/scatter fallback on every other backend).
+//! - [`infonce`]: fused symmetric InfoNCE (one `B × B` buffer, closed-form
+//!   backward) with a plain-burn reference and fallback.
 
 pub mod csr;
+pub mod infonce;
+mod simd;
 pub mod spmm;
 
 pub use csr::CsrOperator;
