@@ -18,8 +18,10 @@ pub mod array;
 pub mod graph;
 pub mod matrix;
 pub mod npy;
+pub mod scipy;
 
 pub use array::{Array, ArrayData};
 pub use graph::{Features, GraphData};
 pub use matrix::{CsrMatrix, DenseMatrix};
 pub use npy::{Npz, read_npy, write_npy, write_npy_f32};
+pub use scipy::{read_csr_npz, write_csr_npz};
