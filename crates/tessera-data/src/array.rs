@@ -60,17 +60,34 @@ pub struct Array {
 
 impl Array {
     /// Creates an array, checking that the element count matches the shape.
-    pub fn new(file: impl Into<String>, key: impl Into<String>, shape: Vec<usize>, data: ArrayData) -> Result<Self> {
-        let a = Array { file: file.into(), key: key.into(), shape, data };
+    pub fn new(
+        file: impl Into<String>,
+        key: impl Into<String>,
+        shape: Vec<usize>,
+        data: ArrayData,
+    ) -> Result<Self> {
+        let a = Array {
+            file: file.into(),
+            key: key.into(),
+            shape,
+            data,
+        };
         let expected: usize = a.shape.iter().product();
         if expected != a.data.len() {
-            return Err(a.err(format!("{expected} values for shape {:?}", a.shape), format!("{} values", a.data.len())));
+            return Err(a.err(
+                format!("{expected} values for shape {:?}", a.shape),
+                format!("{} values", a.data.len()),
+            ));
         }
         Ok(a)
     }
 
     fn location(&self) -> String {
-        if self.key.is_empty() { "the array".into() } else { format!("key `{}`", self.key) }
+        if self.key.is_empty() {
+            "the array".into()
+        } else {
+            format!("key `{}`", self.key)
+        }
     }
 
     /// An input error located at this array.
@@ -81,21 +98,27 @@ impl Array {
     /// Checks the number of dimensions.
     pub fn expect_ndim(&self, ndim: usize) -> Result<&Self> {
         if self.shape.len() != ndim {
-            return Err(self.err(format!("a {ndim}-d array"), format!("shape {:?}", self.shape)));
+            return Err(self.err(
+                format!("a {ndim}-d array"),
+                format!("shape {:?}", self.shape),
+            ));
         }
         Ok(self)
     }
 
     /// Floats as `f32` (float32 or float64 accepted), every value finite.
     pub fn to_f32(&self) -> Result<Vec<f32>> {
-        let values: Vec<f32> = match &self.data {
-            ArrayData::F32(v) => v.clone(),
+        self.clone().into_f32()
+    }
+
+    /// Like [`to_f32`](Self::to_f32) but consumes the array, so float32 data is moved, not copied.
+    pub fn into_f32(mut self) -> Result<Vec<f32>> {
+        let values: Vec<f32> = match std::mem::replace(&mut self.data, ArrayData::U8(Vec::new())) {
+            ArrayData::F32(v) => v,
             ArrayData::F64(v) => v.iter().map(|&x| x as f32).collect(),
             other => return Err(self.err("float32 or float64", other.dtype())),
         };
-        if let Some(p) = values.iter().position(|v| !v.is_finite()) {
-            return Err(self.err("finite values", format!("{} at flat index {p} (row {})", values[p], p / self.row_width())));
-        }
+        self.check_finite(&values, |v| v.is_finite())?;
         Ok(values)
     }
 
@@ -106,10 +129,26 @@ impl Array {
             ArrayData::F64(v) => v.clone(),
             other => return Err(self.err("float32 or float64", other.dtype())),
         };
-        if let Some(p) = values.iter().position(|v| !v.is_finite()) {
-            return Err(self.err("finite values", format!("{} at flat index {p} (row {})", values[p], p / self.row_width())));
-        }
+        self.check_finite(&values, |v| v.is_finite())?;
         Ok(values)
+    }
+
+    fn check_finite<T: std::fmt::Display>(
+        &self,
+        values: &[T],
+        finite: impl Fn(&T) -> bool,
+    ) -> Result<()> {
+        match values.iter().position(|v| !finite(v)) {
+            Some(p) => Err(self.err(
+                "finite values",
+                format!(
+                    "{} at flat index {p} (row {})",
+                    values[p],
+                    p / self.row_width()
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Integers as `i64` (int64, int32 or uint8 accepted).
@@ -131,7 +170,12 @@ impl Array {
                 usize::try_from(v)
                     .ok()
                     .filter(|&u| u < bound)
-                    .ok_or_else(|| self.err(format!("{what} in 0..{bound}"), format!("{v} at flat index {p}")))
+                    .ok_or_else(|| {
+                        self.err(
+                            format!("{what} in 0..{bound}"),
+                            format!("{v} at flat index {p}"),
+                        )
+                    })
             })
             .collect()
     }

@@ -74,11 +74,25 @@ impl GraphData {
     /// Indices of the nodes where mask `name` is set; an unknown or empty mask is an error.
     pub fn mask_indices(&self, name: &str) -> Result<Vec<usize>> {
         let mask = self.masks.get(name).ok_or_else(|| {
-            Error::input(&self.source, format!("mask `{name}`"), "the mask to exist", format!("masks {:?}", self.masks.keys().collect::<Vec<_>>()))
+            Error::input(
+                &self.source,
+                format!("mask `{name}`"),
+                "the mask to exist",
+                format!("masks {:?}", self.masks.keys().collect::<Vec<_>>()),
+            )
         })?;
-        let idx: Vec<usize> = mask.iter().enumerate().filter_map(|(i, &m)| m.then_some(i)).collect();
+        let idx: Vec<usize> = mask
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &m)| m.then_some(i))
+            .collect();
         if idx.is_empty() {
-            return Err(Error::input(&self.source, format!("mask `{name}`"), "at least one selected node", "an empty split"));
+            return Err(Error::input(
+                &self.source,
+                format!("mask `{name}`"),
+                "at least one selected node",
+                "an empty split",
+            ));
         }
         Ok(idx)
     }
@@ -87,31 +101,61 @@ impl GraphData {
     pub fn validate(&self) -> Result<()> {
         let src = &self.source;
         if self.src.len() != self.dst.len() {
-            return Err(Error::input(src, "edge list", "as many targets as sources", format!("{} sources, {} targets", self.src.len(), self.dst.len())));
+            return Err(Error::input(
+                src,
+                "edge list",
+                "as many targets as sources",
+                format!("{} sources, {} targets", self.src.len(), self.dst.len()),
+            ));
         }
         for (name, ends) in [("source", &self.src), ("target", &self.dst)] {
             if let Some(p) = ends.iter().position(|&v| v as usize >= self.num_nodes) {
-                return Err(Error::input(src, format!("edge {p} ({name})"), format!("a node id < {} (the number of nodes)", self.num_nodes), ends[p].to_string()));
+                return Err(Error::input(
+                    src,
+                    format!("edge {p} ({name})"),
+                    format!("a node id < {} (the number of nodes)", self.num_nodes),
+                    ends[p].to_string(),
+                ));
             }
         }
         if let Some(f) = &self.features {
             if f.rows() != self.num_nodes {
-                return Err(Error::input(src, "features", format!("{} rows (one per node)", self.num_nodes), format!("{} rows", f.rows())));
+                return Err(Error::input(
+                    src,
+                    "features",
+                    format!("{} rows (one per node)", self.num_nodes),
+                    format!("{} rows", f.rows()),
+                ));
             }
             if let Features::Dense(m) = f
                 && let Some((r, c, v)) = m.first_non_finite()
             {
-                return Err(Error::input(src, format!("features row {r}, column {c}"), "a finite value", v.to_string()));
+                return Err(Error::input(
+                    src,
+                    format!("features row {r}, column {c}"),
+                    "a finite value",
+                    v.to_string(),
+                ));
             }
         }
         if let Some(labels) = &self.labels
             && labels.len() != self.num_nodes
         {
-            return Err(Error::input(src, "labels", format!("{} labels (one per node)", self.num_nodes), format!("{} labels", labels.len())));
+            return Err(Error::input(
+                src,
+                "labels",
+                format!("{} labels (one per node)", self.num_nodes),
+                format!("{} labels", labels.len()),
+            ));
         }
         for (name, mask) in &self.masks {
             if mask.len() != self.num_nodes {
-                return Err(Error::input(src, format!("mask `{name}`"), format!("{} entries", self.num_nodes), format!("{} entries", mask.len())));
+                return Err(Error::input(
+                    src,
+                    format!("mask `{name}`"),
+                    format!("{} entries", self.num_nodes),
+                    format!("{} entries", mask.len()),
+                ));
             }
         }
         Ok(())
@@ -145,14 +189,24 @@ impl GraphData {
             .map(Features::rows)
             .or(labels_arr.as_ref().map(|l| l.shape.iter().product()))
             .or(masks.values().next().map(Vec::len))
-            .ok_or_else(|| Error::input(&source, "archive", "features, labels or a mask to fix the node count", "none of them"))?;
+            .ok_or_else(|| {
+                Error::input(
+                    &source,
+                    "archive",
+                    "features, labels or a mask to fix the node count",
+                    "none of them",
+                )
+            })?;
         let ids = edge.to_index(num_nodes, "node ids")?;
         let e = edge.shape[1];
         let labels = match labels_arr {
             Some(a) => Some(a.to_index(usize::MAX, "class ids")?),
             None => None,
         };
-        let num_classes = labels.as_ref().and_then(|l| l.iter().max()).map_or(0, |m| m + 1);
+        let num_classes = labels
+            .as_ref()
+            .and_then(|l| l.iter().max())
+            .map_or(0, |m| m + 1);
         let graph = GraphData {
             source,
             num_nodes,

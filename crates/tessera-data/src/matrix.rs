@@ -17,14 +17,23 @@ impl DenseMatrix {
     /// Wraps `data`, checking that its length is `rows * cols`.
     pub fn new(rows: usize, cols: usize, data: Vec<f32>) -> Result<Self> {
         if data.len() != rows * cols {
-            return Err(Error::input("dense matrix", "data", format!("{rows}×{cols} = {} values", rows * cols), format!("{} values", data.len())));
+            return Err(Error::input(
+                "dense matrix",
+                "data",
+                format!("{rows}×{cols} = {} values", rows * cols),
+                format!("{} values", data.len()),
+            ));
         }
         Ok(DenseMatrix { rows, cols, data })
     }
 
     /// A matrix of zeros.
     pub fn zeros(rows: usize, cols: usize) -> Self {
-        DenseMatrix { rows, cols, data: vec![0.0; rows * cols] }
+        DenseMatrix {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
     }
 
     /// Row `i` as a slice.
@@ -38,13 +47,21 @@ impl DenseMatrix {
         for &i in indices {
             data.extend_from_slice(self.row(i));
         }
-        DenseMatrix { rows: indices.len(), cols: self.cols, data }
+        DenseMatrix {
+            rows: indices.len(),
+            cols: self.cols,
+            data,
+        }
     }
 
     /// The first non-finite value as (row, col, value), if any.
     pub fn first_non_finite(&self) -> Option<(usize, usize, f32)> {
         let pos = self.data.iter().position(|v| !v.is_finite())?;
-        Some((pos / self.cols.max(1), pos % self.cols.max(1), self.data[pos]))
+        Some((
+            pos / self.cols.max(1),
+            pos % self.cols.max(1),
+            self.data[pos],
+        ))
     }
 }
 
@@ -76,27 +93,63 @@ impl CsrMatrix {
         data: Vec<f32>,
     ) -> Result<Self> {
         if indptr.len() != rows + 1 {
-            return Err(Error::input(source, "indptr", format!("length rows + 1 = {}", rows + 1), format!("length {}", indptr.len())));
+            return Err(Error::input(
+                source,
+                "indptr",
+                format!("length rows + 1 = {}", rows + 1),
+                format!("length {}", indptr.len()),
+            ));
         }
         if indptr.first() != Some(&0) {
-            return Err(Error::input(source, "indptr[0]", "0", format!("{:?}", indptr.first())));
+            return Err(Error::input(
+                source,
+                "indptr[0]",
+                "0",
+                format!("{:?}", indptr.first()),
+            ));
         }
         if let Some(i) = indptr.windows(2).position(|w| w[1] < w[0]) {
-            return Err(Error::input(source, format!("indptr[{}]", i + 1), "a non-decreasing row pointer", format!("{} after {}", indptr[i + 1], indptr[i])));
+            return Err(Error::input(
+                source,
+                format!("indptr[{}]", i + 1),
+                "a non-decreasing row pointer",
+                format!("{} after {}", indptr[i + 1], indptr[i]),
+            ));
         }
         let nnz = indptr[rows];
         if indices.len() != nnz || data.len() != nnz {
-            return Err(Error::input(source, "indices/data", format!("{nnz} entries (indptr[-1])"), format!("{} indices and {} values", indices.len(), data.len())));
+            return Err(Error::input(
+                source,
+                "indices/data",
+                format!("{nnz} entries (indptr[-1])"),
+                format!("{} indices and {} values", indices.len(), data.len()),
+            ));
         }
         if let Some(p) = indices.iter().position(|&c| c as usize >= cols) {
             let row = indptr.partition_point(|&s| s <= p) - 1;
-            return Err(Error::input(source, format!("indices[{p}] (row {row})"), format!("a column index < {cols}"), indices[p].to_string()));
+            return Err(Error::input(
+                source,
+                format!("indices[{p}] (row {row})"),
+                format!("a column index < {cols}"),
+                indices[p].to_string(),
+            ));
         }
         if let Some(p) = data.iter().position(|v| !v.is_finite()) {
             let row = indptr.partition_point(|&s| s <= p) - 1;
-            return Err(Error::input(source, format!("data[{p}] (row {row})"), "a finite value", data[p].to_string()));
+            return Err(Error::input(
+                source,
+                format!("data[{p}] (row {row})"),
+                "a finite value",
+                data[p].to_string(),
+            ));
         }
-        Ok(CsrMatrix { rows, cols, indptr, indices, data })
+        Ok(CsrMatrix {
+            rows,
+            cols,
+            indptr,
+            indices,
+            data,
+        })
     }
 
     /// Number of stored values.
@@ -140,7 +193,8 @@ mod tests {
 
     #[test]
     fn csr_round_trips_to_dense_and_normalises() {
-        let mut m = CsrMatrix::new("t", 2, 3, vec![0, 2, 3], vec![0, 2, 1], vec![1.0, 3.0, 2.0]).unwrap();
+        let mut m =
+            CsrMatrix::new("t", 2, 3, vec![0, 2, 3], vec![0, 2, 1], vec![1.0, 3.0, 2.0]).unwrap();
         assert_eq!(m.to_dense().data, vec![1.0, 0.0, 3.0, 0.0, 2.0, 0.0]);
         m.row_normalize_l1();
         assert_eq!(m.row(0).1, &[0.25, 0.75]);
@@ -148,7 +202,8 @@ mod tests {
 
     #[test]
     fn csr_rejects_bad_structure_with_location() {
-        let e = CsrMatrix::new("f.npz", 2, 3, vec![0, 1, 2], vec![0, 7], vec![1.0, 1.0]).unwrap_err();
+        let e =
+            CsrMatrix::new("f.npz", 2, 3, vec![0, 1, 2], vec![0, 7], vec![1.0, 1.0]).unwrap_err();
         assert!(e.to_string().contains("indices[1] (row 1)"), "{e}");
         let e = CsrMatrix::new("f.npz", 2, 3, vec![0, 2], vec![0], vec![1.0]).unwrap_err();
         assert!(e.to_string().contains("indptr"), "{e}");
@@ -161,6 +216,9 @@ mod tests {
         assert!(DenseMatrix::new(2, 2, vec![0.0; 3]).is_err());
         let m = DenseMatrix::new(2, 2, vec![0.0, 1.0, f32::INFINITY, 0.0]).unwrap();
         assert_eq!(m.first_non_finite(), Some((1, 0, f32::INFINITY)));
-        assert_eq!(m.select_rows(&[1, 0]).data, vec![f32::INFINITY, 0.0, 0.0, 1.0]);
+        assert_eq!(
+            m.select_rows(&[1, 0]).data,
+            vec![f32::INFINITY, 0.0, 0.0, 1.0]
+        );
     }
 }
