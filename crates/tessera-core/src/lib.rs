@@ -22,6 +22,7 @@ pub mod backend;
 pub mod error;
 pub mod kernels;
 pub mod metrics;
+pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod run;
