@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# tessera side of bench/gcn-epoch (see bench/README.md): the release tessera-bench binary.
+exec "$(dirname "$0")/../../target/release/tessera-bench" gcn-epoch "$@"

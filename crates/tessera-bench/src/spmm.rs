@@ -1,0 +1,62 @@
+//! `spmm`: `Â·H` forward, or forward + backward of `sum(Â·H ⊙ R)` w.r.t. `H`.
+
+use crate::graph::BenchGraph;
+use crate::inputs::det_matrix;
+use crate::timing::median_seconds;
+use crate::{Outcome, Pass};
+use burn::tensor::backend::AutodiffBackend;
+use burn::tensor::{ElementConversion, Tensor, TensorData};
+use tessera_core::kernels::{CsrOperator, spmm};
+use tessera_core::{BackendJob, Result};
+
+/// The spmm workload on one graph.
+pub struct SpmmJob {
+    /// The graph (only its adjacency is used).
+    pub graph: BenchGraph,
+    /// Width of the dense operand `H`.
+    pub dim: usize,
+    /// Forward only, or forward + backward.
+    pub pass: Pass,
+    /// Untimed iterations.
+    pub warmup: usize,
+    /// Timed iterations.
+    pub iters: usize,
+}
+
+impl BackendJob for SpmmJob {
+    type Output = Outcome;
+
+    fn run<B: AutodiffBackend>(self, device: B::Device) -> Result<Outcome> {
+        let op: &CsrOperator = &self.graph.adjacency;
+        let n = op.rows();
+        let h = Tensor::<B, 2>::from_data(
+            TensorData::new(det_matrix(n, self.dim, 1, 2.0), [n, self.dim]),
+            &device,
+        );
+        let r = Tensor::<B, 2>::from_data(
+            TensorData::new(det_matrix(n, self.dim, 2, 2.0), [n, self.dim]),
+            &device,
+        );
+        let (seconds, checksum) = match self.pass {
+            Pass::Forward => median_seconds(self.warmup, self.iters, || {
+                let y = spmm(op, h.clone());
+                B::sync(&device).ok();
+                y
+            }),
+            Pass::ForwardBackward => {
+                let h = h.require_grad();
+                median_seconds(self.warmup, self.iters, || {
+                    let loss = (spmm(op, h.clone()) * r.clone()).sum();
+                    let grads = loss.backward();
+                    let g = h.grad(&grads).expect("H requires grad");
+                    B::sync(&device).ok();
+                    Tensor::<B, 2>::from_inner(g)
+                })
+            }
+        };
+        Ok(
+            Outcome::new(seconds)
+                .with_extra("checksum", checksum.sum().into_scalar().elem::<f64>()),
+        )
+    }
+}
