@@ -8,7 +8,9 @@
 //! - [`fit`] / [`XLinearModel`]: XR-Linear (PECOS defaults: squared-hinge dual
 //!   coordinate descent, weight threshold 0.1, teacher-forced negatives, beam 10,
 //!   `l3-hinge`), saved as a folder of scipy CSR files;
-//! - [`evaluate`]: precision@k and recall@k.
+//! - [`evaluate`]: precision@k and recall@k;
+//! - [`giant`]: GIANT node features (neighbourhood-prediction XMC, multi-scale
+//!   linear scores, a coarse-to-fine fine-tuned encoder) and the downstream protocol.
 //!
 //! ```
 //! use tessera_core::{Progress, Seed};
@@ -32,6 +34,7 @@
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod giant;
 pub mod model;
 pub mod pifa;
 pub mod problem;
