@@ -14,8 +14,9 @@ use crate::regularisers::{
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
 use burn::optim::{AdamW, AdamWConfig, GradientsParams, Optimizer};
-use burn::tensor::{Tensor, TensorData, backend::AutodiffBackend};
+use burn::tensor::{ElementConversion as _, Tensor, TensorData, backend::AutodiffBackend};
 use rand::seq::SliceRandom;
+use tessera_core::kernels::infonce::symmetric_infonce as fused_infonce;
 use tessera_core::{Error, Progress, Result, Rng, Seed};
 use tessera_data::DenseMatrix;
 
@@ -136,10 +137,17 @@ fn step_loss<B: AutodiffBackend>(
     let oa = net.a.forward(batch(&data.a, indices, None, &device));
     let ob = net.b.forward(batch(&data.b, indices, None, &device));
     let scale = net.scale(config.temperature);
-    let s = scores(oa.z.clone(), ob.z.clone(), scale.clone());
+    let s = || scores(oa.z.clone(), ob.z.clone(), scale.clone());
     let cross = match (config.loss, em) {
-        (LossKind::Infonce { denominator }, _) => symmetric_infonce(s, denominator),
-        (LossKind::Decomposable(_), Some(em)) => em.step(s, indices, rng)?,
+        // The fused kernel computes exactly `symmetric_infonce(s, WithPositive)` (tested below).
+        (
+            LossKind::Infonce {
+                denominator: Denominator::WithPositive,
+            },
+            _,
+        ) => fused_infonce(oa.z.clone(), ob.z.clone(), scale.clone()),
+        (LossKind::Infonce { denominator }, _) => symmetric_infonce(s(), denominator),
+        (LossKind::Decomposable(_), Some(em)) => em.step(s(), indices, rng)?,
         (LossKind::Decomposable(_), None) => {
             return Err(Error::Config("decomposable loss without EM state".into()));
         }
@@ -317,8 +325,6 @@ pub fn fit<B: AutodiffBackend>(
     })
 }
 
-use burn::tensor::ElementConversion as _;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -400,6 +406,39 @@ mod tests {
                 .embed(0, &data.a.x, "a", EmbedKind::WithSpecific)
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn fused_kernel_equals_plain_burn_infonce() {
+        let (z, w) = crate::reference::unit_pair(7, 5, 81);
+        let run = |fused: bool| {
+            let (zt, wt) = (
+                z.tensor::<B>().require_grad(),
+                w.tensor::<B>().require_grad(),
+            );
+            let scale = crate::reference::scalar::<B>(1.0 / 0.07);
+            let loss = if fused {
+                fused_infonce(zt.clone(), wt.clone(), scale)
+            } else {
+                symmetric_infonce(
+                    scores(zt.clone(), wt.clone(), scale),
+                    Denominator::WithPositive,
+                )
+            };
+            let value = f64::from(loss.clone().into_scalar());
+            let grads = loss.backward();
+            let g = |t: &Tensor<B, 2>| crate::reference::Mat::from_tensor(t.grad(&grads).unwrap());
+            (value, g(&zt), g(&wt))
+        };
+        let (fused, plain) = (run(true), run(false));
+        assert!(
+            (fused.0 - plain.0).abs() < 1e-4,
+            "{} vs {}",
+            fused.0,
+            plain.0
+        );
+        crate::reference::assert_grad(&fused.1, &plain.1, 1e-4);
+        crate::reference::assert_grad(&fused.2, &plain.2, 1e-4);
     }
 
     #[test]

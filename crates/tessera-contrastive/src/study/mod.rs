@@ -13,6 +13,7 @@ use crate::eval::{Evaluation, evaluate};
 use crate::model::EmbedKind;
 use crate::train::fit;
 use crate::{ContrastiveConfig, ContrastiveModel};
+use burn::tensor::ElementConversion as _;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use gradient::Emb;
 use tessera_core::plot::LinePlot;
@@ -74,5 +75,3 @@ pub fn train_and_evaluate<B: AutodiffBackend>(
     );
     Ok((eval, gradient::generalised_loss(&z, &w, scale)))
 }
-
-use burn::tensor::ElementConversion as _;
