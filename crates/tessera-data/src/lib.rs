@@ -18,6 +18,7 @@
 pub mod array;
 pub mod catalogue;
 pub mod checksum;
+pub mod fetch;
 pub mod graph;
 pub mod idx;
 pub mod image;
@@ -25,6 +26,8 @@ pub mod interactions;
 pub mod matrix;
 pub mod multiview;
 pub mod npy;
+pub mod parquet_io;
+pub mod safetensors_io;
 pub mod scipy;
 pub mod series;
 pub mod table;

@@ -30,7 +30,10 @@
 //! ```
 
 mod files;
+mod info;
 mod load;
+
+pub use info::{Info, info, thousands};
 
 use crate::checksum::sha256_file;
 use crate::npy::Npz;
