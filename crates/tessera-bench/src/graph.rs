@@ -4,6 +4,7 @@ use std::path::Path;
 use tessera_core::Result;
 use tessera_core::kernels::CsrOperator;
 use tessera_data::graph::GraphData;
+use tessera_graph::{Graph, SelfLoops, norm};
 
 /// A loaded benchmark graph.
 pub struct BenchGraph {
@@ -66,70 +67,16 @@ impl BenchGraph {
     }
 }
 
-/// `D^-1/2 (A + I) D^-1/2` from the (both-directions) edge list, with
-/// duplicate edges and existing self loops merged into one unit entry.
-pub fn normalized_adjacency(graph: &GraphData) -> Result<CsrOperator> {
-    let n = graph.num_nodes;
-    let mut neighbours: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
-    for (&s, &d) in graph.src.iter().zip(&graph.dst) {
-        neighbours[s as usize].push(d);
-    }
-    let mut indptr = Vec::with_capacity(n + 1);
-    indptr.push(0);
-    let mut indices = Vec::with_capacity(graph.src.len() + n);
-    for row in &mut neighbours {
-        row.sort_unstable();
-        row.dedup();
-        indices.extend_from_slice(row);
-        indptr.push(indices.len());
-    }
-    let inv_sqrt: Vec<f32> = neighbours
-        .iter()
-        .map(|r| 1.0 / (r.len() as f32).sqrt())
-        .collect();
-    let mut values = Vec::with_capacity(indices.len());
-    for (i, row) in neighbours.iter().enumerate() {
-        values.extend(row.iter().map(|&j| inv_sqrt[i] * inv_sqrt[j as usize]));
-    }
-    CsrOperator::new(n, n, indptr, indices, values)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn normalisation_matches_closed_form_on_a_path() {
-        // Path 0-1-2 (both directions) plus a duplicate edge: degrees with self loop 2, 3, 2.
-        let graph = GraphData {
-            source: "path".into(),
-            num_nodes: 3,
-            src: vec![0, 1, 1, 2, 0],
-            dst: vec![1, 0, 2, 1, 1],
-            features: None,
-            labels: None,
-            num_classes: 0,
-            masks: BTreeMap::new(),
-        };
-        let a = normalized_adjacency(&graph).unwrap();
-        assert_eq!(a.nnz(), 7);
-        let dense = a.apply(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0], 3);
-        let d = [2.0f32, 3.0, 2.0];
-        for i in 0..3 {
-            for j in 0..3 {
-                let edge = i == j || i.abs_diff(j) == 1;
-                let want = if edge {
-                    1.0 / (d[i] * d[j]).sqrt()
-                } else {
-                    0.0
-                };
-                assert!(
-                    (dense[i * 3 + j] - want).abs() < 1e-6,
-                    "({i},{j}) {} vs {want}",
-                    dense[i * 3 + j]
-                );
-            }
-        }
-    }
+/// `D^-1/2 (A + I) D^-1/2` (GCN's `Â`) from the both-directions edge list,
+/// duplicates merged, one self loop per node, via `tessera-graph`.
+fn normalized_adjacency(graph: &GraphData) -> Result<CsrOperator> {
+    let g = Graph::from_edges(
+        &graph.source,
+        graph.num_nodes,
+        &graph.src,
+        &graph.dst,
+        false,
+        SelfLoops::Add,
+    )?;
+    norm::symmetric(&g)
 }

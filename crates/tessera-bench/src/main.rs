@@ -70,6 +70,9 @@ enum Command {
         /// `fwd` or `fwd-bwd`.
         #[arg(long, value_enum, default_value = "fwd-bwd")]
         pass: Pass,
+        /// Time the bare CSR kernel on host slices (forward only; a diagnostic, no peer).
+        #[arg(long)]
+        host: bool,
     },
     /// One full-batch 2-layer GCN training epoch (forward, backward, Adam).
     GcnEpoch {
@@ -149,12 +152,26 @@ impl Outcome {
 fn run(cli: Cli) -> Result<Outcome> {
     let (warmup, iters) = (cli.warmup, cli.iters);
     match cli.command {
-        Command::Spmm { graph, dim, pass } => {
+        Command::Spmm {
+            graph,
+            dim,
+            pass,
+            host,
+        } => {
+            if host && pass != Pass::Forward {
+                return Err(tessera_core::Error::input(
+                    "command line",
+                    "--host",
+                    "--pass fwd",
+                    "--pass fwd-bwd",
+                ));
+            }
             let graph = graph::BenchGraph::load(&graph)?;
             cli.device.dispatch(spmm::SpmmJob {
                 graph,
                 dim,
                 pass,
+                host,
                 warmup,
                 iters,
             })

@@ -17,6 +17,8 @@ pub struct SpmmJob {
     pub dim: usize,
     /// Forward only, or forward + backward.
     pub pass: Pass,
+    /// Forward on host slices with [`CsrOperator::apply`], bypassing burn tensors (diagnostic).
+    pub host: bool,
     /// Untimed iterations.
     pub warmup: usize,
     /// Timed iterations.
@@ -38,6 +40,18 @@ impl BackendJob for SpmmJob {
             &device,
         );
         let (seconds, checksum) = match self.pass {
+            Pass::Forward if self.host => {
+                // The bare CSR kernel on host slices: what the tensor wrapper adds is the difference.
+                let h = h
+                    .into_data()
+                    .convert::<f32>()
+                    .into_vec::<f32>()
+                    .expect("converted to f32 just before");
+                let (seconds, y) =
+                    median_seconds(self.warmup, self.iters, || op.apply(&h, self.dim));
+                return Ok(Outcome::new(seconds)
+                    .with_extra("checksum", y.iter().map(|&v| f64::from(v)).sum()));
+            }
             Pass::Forward => median_seconds(self.warmup, self.iters, || {
                 let y = spmm(op, h.clone());
                 B::sync(&device).ok();

@@ -37,6 +37,6 @@ mod tests {
         });
         assert_eq!(calls, 5);
         assert_eq!(last, 5);
-        assert!(secs >= 0.0 && secs < 1.0, "{secs}");
+        assert!((0.0..1.0).contains(&secs), "{secs}");
     }
 }
