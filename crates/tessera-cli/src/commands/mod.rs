@@ -1,5 +1,4 @@
 //! One module per top-level command.
 
-pub mod contrastive;
-pub mod data;
+pub mod coldbrew;
 pub mod demo;
