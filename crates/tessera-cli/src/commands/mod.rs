@@ -2,3 +2,5 @@
 
 pub mod coldbrew;
 pub mod demo;
+pub mod giant;
+pub mod xmc;

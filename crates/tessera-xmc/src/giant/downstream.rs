@@ -31,7 +31,7 @@ pub struct DownstreamConfig {
 
 impl Default for DownstreamConfig {
     fn default() -> Self {
-        DownstreamConfig { seeds: 5, hidden: 256, layers: 3, epochs: 200, giant: GiantConfig::default() }
+        DownstreamConfig { seeds: 5, hidden: 64, layers: 2, epochs: 100, giant: GiantConfig::default() }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The neural GIANT encoder: `x → Linear → GELU → Dropout → Linear → tanh` over the
 //! TF-IDF vector, fine-tuned coarse-to-fine on the label tree's levels with a fresh
-//! linear head per level and the squared hinge `mean max(0, 1 − y·s)²` (y ∈ {±1}).
+//! linear head per level and the squared hinge `max(0, 1 − y·s)²` (y ∈ {±1}), averaged
+//! separately over positive and negative clusters.
 //!
 //! Our CPU adaptation of XR-Transformer's curriculum: every cluster of a trained level
 //! is a candidate (a superset of TFN ∪ matcher-aware negatives), so only levels with at
@@ -87,7 +88,7 @@ fn fit_and_embed<B: AutodiffBackend>(
                 }
                 let signs = Tensor::<B, 2>::from_data(TensorData::new(signs, [batch.len(), k]), device);
                 let scores = net.head.forward(net.embed(&x_train.select_rows(batch)));
-                let loss = (signs * scores).neg().add_scalar(1.0).clamp_min(0.0).powf_scalar(2.0).mean();
+                let loss = balanced_squared_hinge(signs, scores);
                 let value: f32 = loss.clone().into_scalar().elem();
                 if !value.is_finite() {
                     return Err(Error::Numeric(format!("giant encoder loss became {value} at level {t}, step {step}")));
@@ -111,6 +112,17 @@ fn fit_and_embed<B: AutodiffBackend>(
         data.extend(z.into_data().to_vec::<f32>().map_err(|e| Error::Numeric(format!("reading embeddings: {e:?}")))?);
     }
     DenseMatrix::new(x_all.rows(), config.out, data)
+}
+
+/// Squared hinge `max(0, 1 − y·s)²` averaged separately over positives and negatives and
+/// summed, so the rare positives are not drowned by the many negative clusters.
+fn balanced_squared_hinge<B: Backend>(signs: Tensor<B, 2>, scores: Tensor<B, 2>) -> Tensor<B, 1> {
+    let hinge = (signs.clone() * scores).neg().add_scalar(1.0).clamp_min(0.0).powf_scalar(2.0);
+    let pos = signs.add_scalar(1.0).mul_scalar(0.5);
+    let neg = pos.clone().neg().add_scalar(1.0);
+    let pos_loss = (hinge.clone() * pos.clone()).sum() / pos.sum().clamp_min(1.0);
+    let neg_loss = (hinge * neg.clone()).sum() / neg.sum().clamp_min(1.0);
+    pos_loss + neg_loss
 }
 
 #[cfg(test)]
