@@ -25,6 +25,10 @@ struct Cli {
 enum Command {
     /// Run the fast reproduction of every implemented method and print one table.
     Demo(commands::demo::DemoArgs),
+    /// XR-Linear extreme multi-label ranking: train, predict, evaluate.
+    Xmc(commands::xmc::XmcArgs),
+    /// GIANT node features from multi-scale neighbourhood prediction: features, reproduce.
+    Giant(commands::giant::GiantArgs),
     /// Cold Brew cold-start node representations: reproduce, train, embed.
     Coldbrew(commands::coldbrew::ColdbrewArgs),
 }
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
     let ctx = Context::new(&cli.global);
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&ctx, args),
+        Command::Xmc(args) => commands::xmc::run(&ctx, args),
+        Command::Giant(args) => commands::giant::run(&ctx, args),
         Command::Coldbrew(args) => commands::coldbrew::run(&ctx, args),
     };
     match result {
