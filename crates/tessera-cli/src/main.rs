@@ -25,10 +25,14 @@ struct Cli {
 enum Command {
     /// Run the fast reproduction of every implemented method and print one table.
     Demo(commands::demo::DemoArgs),
+    /// The dataset catalogue: list, info NAME, verify, fetch NAME|--all.
+    Data(commands::data::DataArgs),
     /// XR-Linear extreme multi-label ranking: train, predict, evaluate.
     Xmc(commands::xmc::XmcArgs),
     /// GIANT node features from multi-scale neighbourhood prediction: features, reproduce.
     Giant(commands::giant::GiantArgs),
+    /// Contrastive two-tower representations: train, embed, reproduce.
+    Contrastive(commands::contrastive::ContrastiveArgs),
     /// Cold Brew cold-start node representations: reproduce, train, embed.
     Coldbrew(commands::coldbrew::ColdbrewArgs),
 }
@@ -38,8 +42,10 @@ fn main() -> ExitCode {
     let ctx = Context::new(&cli.global);
     let result = match cli.command {
         Command::Demo(args) => commands::demo::run(&ctx, args),
+        Command::Data(args) => commands::data::run(&ctx, args),
         Command::Xmc(args) => commands::xmc::run(&ctx, args),
         Command::Giant(args) => commands::giant::run(&ctx, args),
+        Command::Contrastive(args) => commands::contrastive::run(&ctx, args),
         Command::Coldbrew(args) => commands::coldbrew::run(&ctx, args),
     };
     match result {

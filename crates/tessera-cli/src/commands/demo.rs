@@ -20,7 +20,7 @@ pub struct DemoArgs {
 type DemoFn = fn(&Context) -> Result<Report>;
 
 /// Every method's demo, in the order the table shows them.
-const DEMOS: &[(&str, DemoFn)] = &[("coldbrew", super::coldbrew::demo), ("giant", super::giant::demo)];
+const DEMOS: &[(&str, DemoFn)] = &[("coldbrew", super::coldbrew::demo), ("contrastive", super::contrastive::demo), ("giant", super::giant::demo)];
 
 /// Runs every method's fast reproduction and prints one table.
 pub fn run(ctx: &Context, args: DemoArgs) -> Result<()> {
