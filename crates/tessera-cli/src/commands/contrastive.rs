@@ -47,7 +47,7 @@ enum LossArg {
 
 #[derive(Args, Debug)]
 struct TrainArgs {
-    /// A view file (.npy, 2-d float); give exactly two.
+    /// A view file (.npy 2-d float, or .parquet with `id`, `embedding`); give exactly two.
     #[arg(long = "view", required = true)]
     views: Vec<PathBuf>,
     /// Optional class labels (.npy, 1-d integers), one per row; enables probes on a held-out 20 %.
@@ -96,7 +96,7 @@ struct EmbedArgs {
     /// A run folder written by `tessera contrastive train`.
     #[arg(long)]
     model: PathBuf,
-    /// The rows to embed (.npy, 2-d float, same features as the trained view).
+    /// The rows to embed (.npy or .parquet, same features as the trained view).
     #[arg(long)]
     view: PathBuf,
     /// Which tower: a (first --view at training) or b.
@@ -105,7 +105,7 @@ struct EmbedArgs {
     /// Also append the modality-specific features (models trained with --reg sep).
     #[arg(long)]
     with_specific: bool,
-    /// Output .npy file (float32, row i = input row i).
+    /// Output file: `.npy` (float32) or `.parquet` (`id`, `embedding`); row i = input row i.
     #[arg(long)]
     out: PathBuf,
 }
@@ -144,23 +144,40 @@ pub fn run(ctx: &Context, args: ContrastiveArgs) -> Result<()> {
     }
 }
 
-/// Reads a 2-d float `.npy` as a view.
+/// Reads a view: a 2-d float `.npy`, or a Parquet file with `id` and
+/// `embedding` (list of floats) columns, rows in file order.
 fn read_view(path: &Path) -> Result<View> {
     let source = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ext != "npy" {
-        return Err(Error::input(
-            &source,
-            "file name",
-            "a .npy file",
-            format!("extension `{ext}`"),
-        ));
-    }
-    let array = read_npy(path)?;
-    array.expect_ndim(2)?;
-    let (rows, cols) = (array.shape[0], array.shape[1]);
-    let x = DenseMatrix::new(rows, cols, array.into_f32()?)?;
+    let x = match ext {
+        "npy" => {
+            let array = read_npy(path)?;
+            array.expect_ndim(2)?;
+            let (rows, cols) = (array.shape[0], array.shape[1]);
+            DenseMatrix::new(rows, cols, array.into_f32()?)?
+        }
+        "parquet" => tessera_data::parquet_io::read_embeddings_parquet(path)?.1,
+        other => {
+            return Err(Error::input(
+                &source,
+                "file name",
+                "a .npy or .parquet file",
+                format!("extension `{other}`"),
+            ));
+        }
+    };
     Ok(View { source, x })
+}
+
+/// Writes embeddings as `.npy`, or as Parquet (`id` = row index, `embedding`).
+fn write_embeddings(path: &Path, emb: &DenseMatrix) -> Result<()> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("parquet") => {
+            let ids: Vec<i64> = (0..emb.rows as i64).collect();
+            tessera_data::parquet_io::write_embeddings_parquet(path, &ids, emb)
+        }
+        _ => write_npy_f32(path, emb),
+    }
 }
 
 fn read_labels(path: &Path) -> Result<Vec<usize>> {
@@ -351,7 +368,7 @@ fn embed(a: EmbedArgs) -> Result<()> {
         EmbedKind::Shared
     };
     let emb = model.embed(side, &view.x, &view.source, kind)?;
-    write_npy_f32(&a.out, &emb)?;
+    write_embeddings(&a.out, &emb)?;
     eprintln!(
         "wrote {} embeddings of width {} to {}",
         emb.rows,
