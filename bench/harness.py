@@ -147,7 +147,7 @@ def run_case(name, label, args, pairs, threads, timeout, log):
 def fmt_metric(s):
     if not s["metric"]:
         return "–"
-    return f"{s['metric']}: {s['tessera_value']:.4g} / {s['peer_value']:.4g}"
+    return f"{s['metric']}: {s['tessera_value']:.6g} / {s['peer_value']:.6g}"
 
 
 def table_row(s, date, commit):
