@@ -1,7 +1,7 @@
 //! Shape and counts of a catalogue dataset (`tessera data info NAME`).
 
 use super::{Dataset, Kind};
-use crate::graph::Features;
+use crate::graph::{Features, GraphData};
 use serde_json::{Value, json};
 use std::path::Path;
 use tessera_core::Result;
@@ -9,8 +9,8 @@ use tessera_core::Result;
 /// The facts about one dataset, in display order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Info {
-    /// Catalogue name.
-    pub name: &'static str,
+    /// Catalogue name (or file path).
+    pub name: String,
     /// `(fact, value)` pairs, e.g. `("nodes", 2708)`.
     pub facts: Vec<(&'static str, Value)>,
 }
@@ -73,45 +73,7 @@ pub fn info(ds: &Dataset, data_dir: Option<&Path>) -> Result<Info> {
         ("about", json!(ds.about)),
     ];
     match ds.kind {
-        Kind::Graph => {
-            let g = super::load_graph(ds.name, data_dir)?;
-            let undirected = g.src.iter().zip(&g.dst).filter(|(s, d)| s < d).count();
-            facts.push(("nodes", json!(g.num_nodes)));
-            facts.push(("directed edges", json!(g.num_edges())));
-            facts.push(("undirected edges", json!(undirected)));
-            facts.push((
-                "features",
-                match &g.features {
-                    Some(Features::Sparse(m)) => json!(format!(
-                        "{} (sparse, {} non-zeros)",
-                        m.cols,
-                        thousands(m.nnz() as u64)
-                    )),
-                    Some(Features::Dense(m)) => json!(format!("{} (dense)", m.cols)),
-                    None => json!("none"),
-                },
-            ));
-            facts.push(("classes", json!(g.num_classes)));
-            if ["train", "val", "test"]
-                .iter()
-                .all(|m| g.masks.contains_key(*m))
-            {
-                let n: Vec<String> = ["train", "val", "test"]
-                    .iter()
-                    .map(|m| g.masks[*m].iter().filter(|&&b| b).count().to_string())
-                    .collect();
-                facts.push(("split (train/val/test)", json!(n.join("/"))));
-            }
-            let other: serde_json::Map<String, Value> = g
-                .masks
-                .iter()
-                .filter(|(k, _)| !["train", "val", "test"].contains(&k.as_str()))
-                .map(|(k, m)| (k.clone(), json!(m.iter().filter(|&&b| b).count())))
-                .collect();
-            if !other.is_empty() {
-                facts.push(("other masks", Value::Object(other)));
-            }
-        }
+        Kind::Graph => graph_facts(&super::load_graph(ds.name, data_dir)?, &mut facts),
         Kind::Arrays => {
             let mut npz = super::load_arrays(ds.name, data_dir)?;
             let mut arrays = serde_json::Map::new();
@@ -216,7 +178,58 @@ pub fn info(ds: &Dataset, data_dir: Option<&Path>) -> Result<Info> {
         }
     }
     Ok(Info {
-        name: ds.name,
+        name: ds.name.to_string(),
+        facts,
+    })
+}
+
+/// Graph facts: nodes, edges, features, classes, split sizes.
+fn graph_facts(g: &GraphData, facts: &mut Vec<(&'static str, Value)>) {
+    let undirected = g.src.iter().zip(&g.dst).filter(|(s, d)| s < d).count();
+    facts.push(("nodes", json!(g.num_nodes)));
+    facts.push(("directed edges", json!(g.num_edges())));
+    facts.push(("undirected edges", json!(undirected)));
+    facts.push((
+        "features",
+        match &g.features {
+            Some(Features::Sparse(m)) => json!(format!(
+                "{} (sparse, {} non-zeros)",
+                m.cols,
+                thousands(m.nnz() as u64)
+            )),
+            Some(Features::Dense(m)) => json!(format!("{} (dense)", m.cols)),
+            None => json!("none"),
+        },
+    ));
+    facts.push(("classes", json!(g.num_classes)));
+    if ["train", "val", "test"]
+        .iter()
+        .all(|m| g.masks.contains_key(*m))
+    {
+        let n: Vec<String> = ["train", "val", "test"]
+            .iter()
+            .map(|m| g.masks[*m].iter().filter(|&&b| b).count().to_string())
+            .collect();
+        facts.push(("split (train/val/test)", json!(n.join("/"))));
+    }
+    let other: serde_json::Map<String, Value> = g
+        .masks
+        .iter()
+        .filter(|(k, _)| !["train", "val", "test"].contains(&k.as_str()))
+        .map(|(k, m)| (k.clone(), json!(m.iter().filter(|&&b| b).count())))
+        .collect();
+    if !other.is_empty() {
+        facts.push(("other masks", Value::Object(other)));
+    }
+}
+
+/// Summarises a graph `.npz` file in the shared layout (validated like a catalogue graph).
+pub fn info_file(path: &Path) -> Result<Info> {
+    let g = GraphData::from_npz(path)?;
+    let mut facts = Vec::new();
+    graph_facts(&g, &mut facts);
+    Ok(Info {
+        name: path.display().to_string(),
         facts,
     })
 }

@@ -33,7 +33,7 @@ mod files;
 mod info;
 mod load;
 
-pub use info::{Info, info, thousands};
+pub use info::{Info, info, info_file, thousands};
 
 use crate::checksum::sha256_file;
 use crate::npy::Npz;
