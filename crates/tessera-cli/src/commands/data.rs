@@ -20,7 +20,7 @@ enum DataCommand {
     List,
     /// Shape and counts of one dataset.
     Info {
-        /// Dataset name (see `tessera data list`).
+        /// Dataset name (see `tessera data list`), or a graph `.npz` file to validate and summarise.
         name: String,
     },
     /// Check the SHA-256 of every file of every dataset; exits non-zero on any mismatch or missing file.
@@ -108,8 +108,12 @@ fn list(ctx: &Context) -> Result<()> {
 }
 
 fn info(ctx: &Context, name: &str) -> Result<()> {
-    let ds = catalogue::dataset(name)?;
-    let info = catalogue::info(ds, ctx.data_dir.as_deref())?;
+    let path = std::path::Path::new(name);
+    let info = if name.ends_with(".npz") {
+        catalogue::info_file(path)?
+    } else {
+        catalogue::info(catalogue::dataset(name)?, ctx.data_dir.as_deref())?
+    };
     if ctx.json {
         println!("{}", info.to_json());
     } else {
