@@ -229,7 +229,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
     commit = git_commit()
-    summaries, failures = [], []
+    failures = []
     for name in names:
         with open(out / f"{name}.jsonl", "a") as log:
             for label, args in read_cases(name):
@@ -242,7 +242,6 @@ def main():
                     print(f"FAILED {name}/{label}: {e}", file=sys.stderr)
                     failures.append(f"{name}/{label}")
                     continue
-                summaries.append(s)
                 print(
                     f"{name:10s} {label:24s} tessera {s['tessera_s']:.4g} s  peer {s['peer_s']:.4g} s  "
                     f"ratio {s['ratio']:.2f}  rss {s['tessera_rss']:.0f}/{s['peer_rss']:.0f} MiB  {fmt_metric(s)}",
