@@ -23,7 +23,14 @@ pub struct SolverConfig {
 
 impl Default for SolverConfig {
     fn default() -> Self {
-        SolverConfig { cp: 1.0, cn: 1.0, max_iter: 100, eps: 0.1, bias: 1.0, threshold: 0.1 }
+        SolverConfig {
+            cp: 1.0,
+            cn: 1.0,
+            max_iter: 100,
+            eps: 0.1,
+            bias: 1.0,
+            threshold: 0.1,
+        }
     }
 }
 
@@ -95,7 +102,11 @@ pub struct PredictConfig {
 
 impl Default for PredictConfig {
     fn default() -> Self {
-        PredictConfig { beam_size: 10, only_topk: 20, post_processor: PostProcessor::Hinge(3) }
+        PredictConfig {
+            beam_size: 10,
+            only_topk: 20,
+            post_processor: PostProcessor::Hinge(3),
+        }
     }
 }
 
@@ -127,10 +138,18 @@ impl XLinearConfig {
         positive("solver.max_iter", s.max_iter as f64)?;
         positive("solver.eps", f64::from(s.eps))?;
         if !(s.bias >= 0.0 && s.bias.is_finite()) {
-            return Err(ConfigError::OutOfRange { name: "solver.bias", range: "[0, ∞)", value: f64::from(s.bias) });
+            return Err(ConfigError::OutOfRange {
+                name: "solver.bias",
+                range: "[0, ∞)",
+                value: f64::from(s.bias),
+            });
         }
         if !(s.threshold >= 0.0 && s.threshold.is_finite()) {
-            return Err(ConfigError::OutOfRange { name: "solver.threshold", range: "[0, ∞)", value: f64::from(s.threshold) });
+            return Err(ConfigError::OutOfRange {
+                name: "solver.threshold",
+                range: "[0, ∞)",
+                value: f64::from(s.threshold),
+            });
         }
         positive("predict.beam_size", self.predict.beam_size as f64)?;
         positive("predict.only_topk", self.predict.only_topk as f64)?;
@@ -147,7 +166,10 @@ mod tests {
         let c = XLinearConfig::default();
         assert!(c.check().is_ok());
         let json = serde_json::to_string(&c).unwrap();
-        assert!(json.contains("\"l3-hinge\"") && json.contains("\"tfn\""), "{json}");
+        assert!(
+            json.contains("\"l3-hinge\"") && json.contains("\"tfn\""),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<XLinearConfig>(&json).unwrap(), c);
     }
 
@@ -160,7 +182,10 @@ mod tests {
         c.solver.cp = 0.0;
         assert!(c.check().unwrap_err().to_string().contains("solver.cp"));
         assert!(PostProcessor::try_from("l0-hinge".to_string()).is_err());
-        assert_eq!(PostProcessor::try_from("l2-hinge".to_string()), Ok(PostProcessor::Hinge(2)));
+        assert_eq!(
+            PostProcessor::try_from("l2-hinge".to_string()),
+            Ok(PostProcessor::Hinge(2))
+        );
     }
 
     #[test]

@@ -37,5 +37,9 @@ impl From<ConfigError> for tessera_core::Error {
 
 /// Returns [`ConfigError::NotPositive`] unless `value > 0`.
 pub(crate) fn positive(name: &'static str, value: f64) -> Result<(), ConfigError> {
-    if value > 0.0 && value.is_finite() { Ok(()) } else { Err(ConfigError::NotPositive { name, value }) }
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(ConfigError::NotPositive { name, value })
+    }
 }

@@ -34,7 +34,11 @@ pub fn evaluate(pred: &CsrMatrix, truth: &CsrMatrix, topk: usize) -> XmcMetrics 
     }
     let n = truth.rows.max(1) as f64;
     XmcMetrics {
-        precision: matched.iter().enumerate().map(|(k, m)| m / n / (k + 1) as f64).collect(),
+        precision: matched
+            .iter()
+            .enumerate()
+            .map(|(k, m)| m / n / (k + 1) as f64)
+            .collect(),
         recall: recall.iter().map(|r| r / n).collect(),
     }
 }
@@ -44,7 +48,11 @@ pub fn drop_own_label(pred: &CsrMatrix, own: &[u32]) -> CsrMatrix {
     let rows = (0..pred.rows)
         .map(|i| {
             let (c, v) = pred.row(i);
-            c.iter().zip(v).filter(|(l, _)| **l != own[i]).map(|(&l, &s)| (l, s)).unzip()
+            c.iter()
+                .zip(v)
+                .filter(|(l, _)| **l != own[i])
+                .map(|(&l, &s)| (l, s))
+                .unzip()
         })
         .collect();
     crate::sparse::from_rows(pred.cols, rows)
@@ -58,7 +66,15 @@ mod tests {
     fn precision_and_recall_by_hand() {
         // Row 0: truth {1, 3}, ranked [3, 0, 1]; row 1: truth {2}, ranked [0].
         let truth = CsrMatrix::new("t", 2, 4, vec![0, 2, 3], vec![1, 3, 2], vec![1.0; 3]).unwrap();
-        let pred = CsrMatrix::new("p", 2, 4, vec![0, 3, 4], vec![3, 0, 1, 0], vec![0.9, 0.5, 0.4, 0.8]).unwrap();
+        let pred = CsrMatrix::new(
+            "p",
+            2,
+            4,
+            vec![0, 3, 4],
+            vec![3, 0, 1, 0],
+            vec![0.9, 0.5, 0.4, 0.8],
+        )
+        .unwrap();
         let m = evaluate(&pred, &truth, 3);
         assert_eq!(m.precision, vec![0.5, 0.25, 2.0 / 3.0 / 2.0]);
         assert_eq!(m.recall, vec![0.25, 0.25, 0.5]);

@@ -25,7 +25,12 @@ impl RankerLevel {
     /// Pairs the clusters with their weight rows (`clusters.len()` rows).
     pub fn new(clusters: ClusterLevel, weights: CsrMatrix) -> Self {
         let (children_ptr, children) = clusters.children();
-        RankerLevel { clusters, weights, children_ptr, children }
+        RankerLevel {
+            clusters,
+            weights,
+            children_ptr,
+            children,
+        }
     }
 
     /// The children of parent `p`.
@@ -63,7 +68,12 @@ impl XLinearModel {
 
     fn check_features(&self, x: &CsrMatrix) -> Result<()> {
         if x.cols != self.num_features {
-            return Err(Error::input("instance features", "columns", format!("{} features (as trained)", self.num_features), format!("{} columns", x.cols)));
+            return Err(Error::input(
+                "instance features",
+                "columns",
+                format!("{} features (as trained)", self.num_features),
+                format!("{} columns", x.cols),
+            ));
         }
         Ok(())
     }
@@ -77,7 +87,18 @@ impl XLinearModel {
     pub fn predict_with(&self, x: &CsrMatrix, p: &PredictConfig) -> Result<CsrMatrix> {
         self.check_features(x)?;
         let depth = self.levels.len();
-        Ok(self.beam_rows(x, depth, |t| if t + 1 == depth { p.only_topk } else { p.beam_size }, p))
+        Ok(self.beam_rows(
+            x,
+            depth,
+            |t| {
+                if t + 1 == depth {
+                    p.only_topk
+                } else {
+                    p.beam_size
+                }
+            },
+            p,
+        ))
     }
 
     /// The level-`upto − 1` clusters kept by the beam after searching levels `0..upto`.
@@ -86,7 +107,13 @@ impl XLinearModel {
         self.beam_rows(x, upto, |_| p.beam_size, p)
     }
 
-    fn beam_rows(&self, x: &CsrMatrix, upto: usize, keep: impl Fn(usize) -> usize + Sync, p: &PredictConfig) -> CsrMatrix {
+    fn beam_rows(
+        &self,
+        x: &CsrMatrix,
+        upto: usize,
+        keep: impl Fn(usize) -> usize + Sync,
+        p: &PredictConfig,
+    ) -> CsrMatrix {
         let cols = self.levels[upto - 1].clusters.len();
         let rows = (0..x.rows)
             .into_par_iter()
@@ -101,7 +128,10 @@ impl XLinearModel {
                         for &(parent, ps) in &beam {
                             for &k in level.children_of(parent) {
                                 let (wc, wv) = level.weights.row(k as usize);
-                                cand.push((k, p.post_processor.transform(sparse_dot(wc, wv, buf)) * ps));
+                                cand.push((
+                                    k,
+                                    p.post_processor.transform(sparse_dot(wc, wv, buf)) * ps,
+                                ));
                             }
                         }
                         top_k(&mut cand, keep(t));
@@ -135,7 +165,8 @@ impl XLinearModel {
                         let scores: Vec<f32> = (0..level.clusters.len())
                             .map(|k| {
                                 let (wc, wv) = level.weights.row(k);
-                                post.transform(sparse_dot(wc, wv, buf)) * parent_scores[level.clusters.parent[k] as usize]
+                                post.transform(sparse_dot(wc, wv, buf))
+                                    * parent_scores[level.clusters.parent[k] as usize]
                             })
                             .collect();
                         out.extend_from_slice(&scores);
@@ -160,10 +191,24 @@ impl XLinearModel {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
         for (t, level) in self.levels.iter().enumerate() {
             write_csr_npz(&dir.join(format!("level_{t}_weights.npz")), &level.weights)?;
-            let parents: Vec<i64> = level.clusters.parent.iter().map(|&p| i64::from(p)).collect();
-            write_npy(&dir.join(format!("level_{t}_parent.npy")), &[parents.len() as u64], &parents)?;
+            let parents: Vec<i64> = level
+                .clusters
+                .parent
+                .iter()
+                .map(|&p| i64::from(p))
+                .collect();
+            write_npy(
+                &dir.join(format!("level_{t}_parent.npy")),
+                &[parents.len() as u64],
+                &parents,
+            )?;
         }
-        let manifest = Manifest { format: FORMAT.into(), config: self.config.clone(), num_features: self.num_features, num_levels: self.levels.len() };
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            config: self.config.clone(),
+            num_features: self.num_features,
+            num_levels: self.levels.len(),
+        };
         write_json_atomic(&dir.join("xlinear.json"), &manifest)
     }
 
@@ -171,7 +216,14 @@ impl XLinearModel {
     pub fn load(dir: &Path) -> Result<Self> {
         let path = dir.join("xlinear.json");
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io("reading", &path, e))?;
-        let m: Manifest = serde_json::from_str(&text).map_err(|e| Error::input(path.display(), "JSON", "an XR-Linear manifest", e.to_string()))?;
+        let m: Manifest = serde_json::from_str(&text).map_err(|e| {
+            Error::input(
+                path.display(),
+                "JSON",
+                "an XR-Linear manifest",
+                e.to_string(),
+            )
+        })?;
         if m.format != FORMAT {
             return Err(Error::input(path.display(), "format", FORMAT, m.format));
         }
@@ -180,17 +232,36 @@ impl XLinearModel {
         let mut num_parents = 1;
         for t in 0..m.num_levels {
             let ppath = dir.join(format!("level_{t}_parent.npy"));
-            let parent: Vec<u32> = read_npy(&ppath)?.to_index(num_parents, "parent cluster ids")?.into_iter().map(|p| p as u32).collect();
+            let parent: Vec<u32> = read_npy(&ppath)?
+                .to_index(num_parents, "parent cluster ids")?
+                .into_iter()
+                .map(|p| p as u32)
+                .collect();
             let wpath = dir.join(format!("level_{t}_weights.npz"));
             let weights = read_csr_npz(&wpath)?;
             if weights.rows != parent.len() || weights.cols != m.num_features + 1 {
-                return Err(Error::input(wpath.display(), "shape", format!("{} × {}", parent.len(), m.num_features + 1), format!("{} × {}", weights.rows, weights.cols)));
+                return Err(Error::input(
+                    wpath.display(),
+                    "shape",
+                    format!("{} × {}", parent.len(), m.num_features + 1),
+                    format!("{} × {}", weights.rows, weights.cols),
+                ));
             }
             let len = parent.len();
-            levels.push(RankerLevel::new(ClusterLevel { parent, num_parents }, weights));
+            levels.push(RankerLevel::new(
+                ClusterLevel {
+                    parent,
+                    num_parents,
+                },
+                weights,
+            ));
             num_parents = len;
         }
-        Ok(XLinearModel { config: m.config, num_features: m.num_features, levels })
+        Ok(XLinearModel {
+            config: m.config,
+            num_features: m.num_features,
+            levels,
+        })
     }
 }
 
@@ -230,12 +301,17 @@ mod tests {
             let mut labels = vec![label, topic * 10 + rng.random_range(0..10)];
             labels.sort_unstable();
             labels.dedup();
-            let mut feats: Vec<u32> = (0..6).map(|_| topic * 10 + rng.random_range(0..10)).collect();
+            let mut feats: Vec<u32> = (0..6)
+                .map(|_| topic * 10 + rng.random_range(0..10))
+                .collect();
             feats.extend(labels.iter().map(|&x| 300 + (x % 200)));
             feats.extend((0..4).map(|_| rng.random_range(0..d)));
             feats.sort_unstable();
             feats.dedup();
-            let vals = feats.iter().map(|_| rng.random_range(0.5f32..1.5)).collect();
+            let vals = feats
+                .iter()
+                .map(|_| rng.random_range(0.5f32..1.5))
+                .collect();
             xr.push((feats, vals));
             let ones = vec![1.0; labels.len()];
             yr.push((labels, ones));
@@ -246,7 +322,14 @@ mod tests {
     }
 
     fn small_config() -> XLinearConfig {
-        XLinearConfig { tree: TreeConfig { nr_splits: 4, max_leaf_size: 10, ..TreeConfig::default() }, ..XLinearConfig::default() }
+        XLinearConfig {
+            tree: TreeConfig {
+                nr_splits: 4,
+                max_leaf_size: 10,
+                ..TreeConfig::default()
+            },
+            ..XLinearConfig::default()
+        }
     }
 
     #[test]
@@ -255,7 +338,11 @@ mod tests {
         let model = crate::fit(&p, &small_config(), Seed(3), &Progress::hidden()).unwrap();
         assert!(model.levels.len() >= 3);
         let widest = model.levels.iter().map(|l| l.clusters.len()).max().unwrap();
-        let pc = PredictConfig { beam_size: widest, only_topk: model.num_labels(), ..PredictConfig::default() };
+        let pc = PredictConfig {
+            beam_size: widest,
+            only_topk: model.num_labels(),
+            ..PredictConfig::default()
+        };
         let x = crate::sparse::select_rows(&p.x, &(0..40).collect::<Vec<_>>());
         let beam = model.predict_with(&x, &pc).unwrap();
         let all = model.multiscale_scores(&x, model.levels.len()).unwrap();
@@ -264,7 +351,10 @@ mod tests {
             let (labels, scores) = beam.row(i);
             assert_eq!(labels.len(), model.num_labels());
             for (&lab, &s) in labels.iter().zip(scores) {
-                assert!((all.row(i)[offset + lab as usize] - s).abs() <= 1e-6 * s.abs().max(1e-6), "row {i} label {lab}");
+                assert!(
+                    (all.row(i)[offset + lab as usize] - s).abs() <= 1e-6 * s.abs().max(1e-6),
+                    "row {i} label {lab}"
+                );
             }
             assert!(scores.windows(2).all(|w| w[0] >= w[1]));
         }
@@ -292,6 +382,12 @@ mod tests {
         let again = crate::fit(&p, &small_config(), Seed(0), &Progress::hidden()).unwrap();
         assert_eq!(again, model, "same seed, same model");
         let wrong = from_rows(7, vec![(vec![1], vec![1.0])]);
-        assert!(model.predict(&wrong).unwrap_err().to_string().contains("500 features"));
+        assert!(
+            model
+                .predict(&wrong)
+                .unwrap_err()
+                .to_string()
+                .contains("500 features")
+        );
     }
 }

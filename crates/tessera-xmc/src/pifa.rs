@@ -23,8 +23,24 @@ mod tests {
 
     #[test]
     fn pifa_equals_row_normalised_yt_x_dense() {
-        let y = CsrMatrix::new("y", 3, 4, vec![0, 2, 3, 5], vec![0, 2, 0, 1, 2], vec![1.0; 5]).unwrap();
-        let x = CsrMatrix::new("x", 3, 3, vec![0, 2, 3, 5], vec![0, 1, 2, 0, 2], vec![1.0, 2.0, 3.0, 0.5, -1.0]).unwrap();
+        let y = CsrMatrix::new(
+            "y",
+            3,
+            4,
+            vec![0, 2, 3, 5],
+            vec![0, 2, 0, 1, 2],
+            vec![1.0; 5],
+        )
+        .unwrap();
+        let x = CsrMatrix::new(
+            "x",
+            3,
+            3,
+            vec![0, 2, 3, 5],
+            vec![0, 1, 2, 0, 2],
+            vec![1.0, 2.0, 3.0, 0.5, -1.0],
+        )
+        .unwrap();
         let z = pifa(&y, &x).to_dense();
         let (yd, xd) = (y.to_dense(), x.to_dense());
         for l in 0..4 {
@@ -37,9 +53,12 @@ mod tests {
                 }
             }
             let norm = row.iter().map(|v| v * v).sum::<f64>().sqrt();
-            for f in 0..3 {
-                let want = if norm > 0.0 { row[f] / norm } else { 0.0 };
-                assert!((f64::from(z.data[l * 3 + f]) - want).abs() < 1e-6, "label {l} feature {f}");
+            for (f, r) in row.iter().enumerate() {
+                let want = if norm > 0.0 { r / norm } else { 0.0 };
+                assert!(
+                    (f64::from(z.data[l * 3 + f]) - want).abs() < 1e-6,
+                    "label {l} feature {f}"
+                );
             }
         }
         assert_eq!(pifa(&y, &x).row(3).0.len(), 0, "label 3 has no instance");

@@ -18,13 +18,21 @@ pub(crate) struct Solution {
 /// Minimises `½‖w‖² + Σ_i C_{y_i} max(0, 1 − y_i (wᵀx_i + b·bias))²`.
 ///
 /// `positive[i]` marks the +1 rows; `sq_norms[i]` is `‖x_i‖²`.
-pub(crate) fn solve(x: &LocalRows, positive: &[bool], sq_norms: &[f32], cfg: &SolverConfig, rng: &mut Rng) -> Solution {
+pub(crate) fn solve(
+    x: &LocalRows,
+    positive: &[bool],
+    sq_norms: &[f32],
+    cfg: &SolverConfig,
+    rng: &mut Rng,
+) -> Solution {
     let n = x.rows();
     let mut w = vec![0f32; x.features.len()];
     let mut b = 0f32;
     let bias = cfg.bias;
     let diag = |i: usize| 0.5 / if positive[i] { cfg.cp } else { cfg.cn };
-    let qd: Vec<f32> = (0..n).map(|i| sq_norms[i] + bias * bias + diag(i)).collect();
+    let qd: Vec<f32> = (0..n)
+        .map(|i| sq_norms[i] + bias * bias + diag(i))
+        .collect();
     let mut alpha = vec![0f32; n];
     let mut index: Vec<usize> = (0..n).collect();
     let mut active = n;
@@ -37,7 +45,12 @@ pub(crate) fn solve(x: &LocalRows, positive: &[bool], sq_norms: &[f32], cfg: &So
             let i = index[s];
             let yi = if positive[i] { 1.0 } else { -1.0 };
             let (cols, vals) = x.row(i);
-            let margin: f32 = cols.iter().zip(vals).map(|(&c, &v)| w[c as usize] * v).sum::<f32>() + b * bias;
+            let margin: f32 = cols
+                .iter()
+                .zip(vals)
+                .map(|(&c, &v)| w[c as usize] * v)
+                .sum::<f32>()
+                + b * bias;
             let g = yi * margin - 1.0 + alpha[i] * diag(i);
             let pg = if alpha[i] == 0.0 {
                 if g > pg_max_old {
@@ -93,22 +106,32 @@ mod tests {
         let m = from_rows(2, rows);
         let local = LocalRows::gather(&m, &[0, 1, 2, 3]);
         let positive = [true, true, false, false];
-        let sq: Vec<f32> = (0..4).map(|i| local.row(i).1.iter().map(|v| v * v).sum()).collect();
-        let cfg = SolverConfig { eps: 1e-4, max_iter: 1000, ..SolverConfig::default() };
+        let sq: Vec<f32> = (0..4)
+            .map(|i| local.row(i).1.iter().map(|v| v * v).sum())
+            .collect();
+        let cfg = SolverConfig {
+            eps: 1e-4,
+            max_iter: 1000,
+            ..SolverConfig::default()
+        };
         let sol = solve(&local, &positive, &sq, &cfg, &mut Seed(0).rng("t"));
         let score = |i: usize| {
             let (c, v) = local.row(i);
-            c.iter().zip(v).map(|(&c, &v)| sol.w[c as usize] * v).sum::<f32>() + sol.b
+            c.iter()
+                .zip(v)
+                .map(|(&c, &v)| sol.w[c as usize] * v)
+                .sum::<f32>()
+                + sol.b
         };
-        for i in 0..4 {
-            let y = if positive[i] { 1.0 } else { -1.0 };
+        for (i, &pos) in positive.iter().enumerate() {
+            let y = if pos { 1.0 } else { -1.0 };
             assert!(y * score(i) > 0.3, "row {i} margin {}", y * score(i));
         }
         // Primal optimality: w = 2C Σ_i y_i ξ_i x_i with ξ_i = max(0, 1 - y_i s_i).
         let mut w = [0f32; 2];
         let mut b = 0f32;
-        for i in 0..4 {
-            let y = if positive[i] { 1.0 } else { -1.0 };
+        for (i, &pos) in positive.iter().enumerate() {
+            let y = if pos { 1.0 } else { -1.0 };
             let xi = (1.0 - y * score(i)).max(0.0);
             let (c, v) = local.row(i);
             for (&c, &v) in c.iter().zip(v) {
@@ -116,9 +139,17 @@ mod tests {
             }
             b += 2.0 * y * xi;
         }
-        for f in 0..2 {
-            let local_id = local.features.iter().position(|&g| g as usize == f).unwrap();
-            assert!((w[f] - sol.w[local_id]).abs() < 1e-2, "feature {f}: {} vs {}", w[f], sol.w[local_id]);
+        for (f, wf) in w.iter().enumerate() {
+            let local_id = local
+                .features
+                .iter()
+                .position(|&g| g as usize == f)
+                .unwrap();
+            assert!(
+                (wf - sol.w[local_id]).abs() < 1e-2,
+                "feature {f}: {wf} vs {}",
+                sol.w[local_id]
+            );
         }
         assert!((b - sol.b).abs() < 1e-2);
     }

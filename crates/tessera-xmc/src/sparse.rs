@@ -15,7 +15,13 @@ pub(crate) fn from_rows(cols: usize, rows: Vec<(Vec<u32>, Vec<f32>)>) -> CsrMatr
         data.extend_from_slice(v);
         indptr.push(indices.len());
     }
-    CsrMatrix { rows: rows.len(), cols, indptr, indices, data }
+    CsrMatrix {
+        rows: rows.len(),
+        cols,
+        indptr,
+        indices,
+        data,
+    }
 }
 
 /// The transpose (column indices come out sorted within each row).
@@ -40,7 +46,13 @@ pub fn transpose(m: &CsrMatrix) -> CsrMatrix {
             next[c as usize] += 1;
         }
     }
-    CsrMatrix { rows: m.cols, cols: m.rows, indptr, indices, data }
+    CsrMatrix {
+        rows: m.cols,
+        cols: m.rows,
+        indptr,
+        indices,
+        data,
+    }
 }
 
 /// Scales every row to unit ℓ2 norm (all-zero rows stay zero).
@@ -63,10 +75,15 @@ pub fn normalize_rows_l2(m: &mut CsrMatrix) {
 
 /// The rows at `rows`, in that order.
 pub(crate) fn select_rows(m: &CsrMatrix, rows: &[usize]) -> CsrMatrix {
-    from_rows(m.cols, rows.iter().map(|&r| {
-        let (c, v) = m.row(r);
-        (c.to_vec(), v.to_vec())
-    }).collect())
+    from_rows(
+        m.cols,
+        rows.iter()
+            .map(|&r| {
+                let (c, v) = m.row(r);
+                (c.to_vec(), v.to_vec())
+            })
+            .collect(),
+    )
 }
 
 /// The product `a · b` (Gustavson's algorithm, one dense accumulator per worker).
@@ -111,42 +128,6 @@ pub fn spmm(a: &CsrMatrix, b: &CsrMatrix) -> CsrMatrix {
     from_rows(b.cols, rows)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn m(rows: usize, cols: usize, dense: &[f32]) -> CsrMatrix {
-        let rows_v = (0..rows)
-            .map(|r| {
-                let (mut c, mut v) = (Vec::new(), Vec::new());
-                for j in 0..cols {
-                    if dense[r * cols + j] != 0.0 {
-                        c.push(j as u32);
-                        v.push(dense[r * cols + j]);
-                    }
-                }
-                (c, v)
-            })
-            .collect();
-        from_rows(cols, rows_v)
-    }
-
-    #[test]
-    fn transpose_and_product_match_dense_algebra() {
-        let a = m(2, 3, &[1.0, 0.0, 2.0, 0.0, 3.0, 0.0]);
-        let b = m(3, 2, &[1.0, 1.0, 0.0, 2.0, 4.0, 0.0]);
-        assert_eq!(transpose(&a).to_dense().data, vec![1.0, 0.0, 0.0, 3.0, 2.0, 0.0]);
-        assert_eq!(spmm(&a, &b).to_dense().data, vec![9.0, 1.0, 0.0, 6.0]);
-    }
-
-    #[test]
-    fn l2_rows_have_unit_norm() {
-        let mut a = m(2, 2, &[3.0, 4.0, 0.0, 0.0]);
-        normalize_rows_l2(&mut a);
-        assert_eq!(a.to_dense().data, vec![0.6, 0.8, 0.0, 0.0]);
-    }
-}
-
 /// A subset of a matrix's rows with columns renumbered to `0..features.len()`.
 ///
 /// Solvers and k-means on a small subset then work with dense vectors the size
@@ -178,8 +159,16 @@ impl LocalRows {
     }
 
     fn gather_with(m: &CsrMatrix, rows: &[u32], map: &mut [u32]) -> LocalRows {
-        let nnz: usize = rows.iter().map(|&r| m.indptr[r as usize + 1] - m.indptr[r as usize]).sum();
-        let mut out = LocalRows { indptr: Vec::with_capacity(rows.len() + 1), indices: Vec::with_capacity(nnz), data: Vec::with_capacity(nnz), features: Vec::new() };
+        let nnz: usize = rows
+            .iter()
+            .map(|&r| m.indptr[r as usize + 1] - m.indptr[r as usize])
+            .sum();
+        let mut out = LocalRows {
+            indptr: Vec::with_capacity(rows.len() + 1),
+            indices: Vec::with_capacity(nnz),
+            data: Vec::with_capacity(nnz),
+            features: Vec::new(),
+        };
         out.indptr.push(0);
         for &r in rows {
             let (cols, vals) = m.row(r as usize);
@@ -215,5 +204,47 @@ impl LocalRows {
 /// Dot product of a sparse row with a dense vector.
 #[inline]
 pub(crate) fn sparse_dot(cols: &[u32], vals: &[f32], dense: &[f32]) -> f32 {
-    cols.iter().zip(vals).map(|(&c, &v)| v * dense[c as usize]).sum()
+    cols.iter()
+        .zip(vals)
+        .map(|(&c, &v)| v * dense[c as usize])
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(rows: usize, cols: usize, dense: &[f32]) -> CsrMatrix {
+        let rows_v = (0..rows)
+            .map(|r| {
+                let (mut c, mut v) = (Vec::new(), Vec::new());
+                for j in 0..cols {
+                    if dense[r * cols + j] != 0.0 {
+                        c.push(j as u32);
+                        v.push(dense[r * cols + j]);
+                    }
+                }
+                (c, v)
+            })
+            .collect();
+        from_rows(cols, rows_v)
+    }
+
+    #[test]
+    fn transpose_and_product_match_dense_algebra() {
+        let a = m(2, 3, &[1.0, 0.0, 2.0, 0.0, 3.0, 0.0]);
+        let b = m(3, 2, &[1.0, 1.0, 0.0, 2.0, 4.0, 0.0]);
+        assert_eq!(
+            transpose(&a).to_dense().data,
+            vec![1.0, 0.0, 0.0, 3.0, 2.0, 0.0]
+        );
+        assert_eq!(spmm(&a, &b).to_dense().data, vec![9.0, 1.0, 0.0, 6.0]);
+    }
+
+    #[test]
+    fn l2_rows_have_unit_norm() {
+        let mut a = m(2, 2, &[3.0, 4.0, 0.0, 0.0]);
+        normalize_rows_l2(&mut a);
+        assert_eq!(a.to_dense().data, vec![0.6, 0.8, 0.0, 0.0]);
+    }
 }

@@ -24,7 +24,11 @@ pub struct TfidfConfig {
 
 impl Default for TfidfConfig {
     fn default() -> Self {
-        TfidfConfig { sublinear_tf: false, smooth_idf: true, max_df: 0.98 }
+        TfidfConfig {
+            sublinear_tf: false,
+            smooth_idf: true,
+            max_df: 0.98,
+        }
     }
 }
 
@@ -41,11 +45,19 @@ impl Tfidf {
     /// Learns the idf weights from `counts` (rows = documents); counts must be ≥ 0.
     pub fn fit(counts: &CsrMatrix, config: &TfidfConfig) -> Result<Self> {
         if !(config.max_df > 0.0 && config.max_df <= 1.0) {
-            return Err(Error::Config(format!("tfidf max_df must be in (0, 1], got {}", config.max_df)));
+            return Err(Error::Config(format!(
+                "tfidf max_df must be in (0, 1], got {}",
+                config.max_df
+            )));
         }
         if let Some(p) = counts.data.iter().position(|&v| v < 0.0) {
             let row = counts.indptr.partition_point(|&s| s <= p) - 1;
-            return Err(Error::input("tf-idf input", format!("row {row}"), "non-negative counts", counts.data[p].to_string()));
+            return Err(Error::input(
+                "tf-idf input",
+                format!("row {row}"),
+                "non-negative counts",
+                counts.data[p].to_string(),
+            ));
         }
         let n = counts.rows as f64;
         let mut df = vec![0usize; counts.cols];
@@ -67,22 +79,37 @@ impl Tfidf {
                 }
             })
             .collect();
-        Ok(Tfidf { config: config.clone(), idf })
+        Ok(Tfidf {
+            config: config.clone(),
+            idf,
+        })
     }
 
     /// Weights `counts` (same columns as at fit time) and ℓ2-normalises each row.
     pub fn transform(&self, counts: &CsrMatrix) -> Result<CsrMatrix> {
         if counts.cols != self.idf.len() {
-            return Err(Error::input("tf-idf input", "columns", format!("{} columns (as fitted)", self.idf.len()), format!("{} columns", counts.cols)));
+            return Err(Error::input(
+                "tf-idf input",
+                "columns",
+                format!("{} columns (as fitted)", self.idf.len()),
+                format!("{} columns", counts.cols),
+            ));
         }
         let rows = (0..counts.rows)
             .map(|r| {
                 let (cols, vals) = counts.row(r);
-                let mut out = (Vec::with_capacity(cols.len()), Vec::with_capacity(cols.len()));
+                let mut out = (
+                    Vec::with_capacity(cols.len()),
+                    Vec::with_capacity(cols.len()),
+                );
                 for (&c, &v) in cols.iter().zip(vals) {
                     let w = self.idf[c as usize];
                     if v > 0.0 && w > 0.0 {
-                        let tf = if self.config.sublinear_tf { 1.0 + v.ln() } else { v };
+                        let tf = if self.config.sublinear_tf {
+                            1.0 + v.ln()
+                        } else {
+                            v
+                        };
                         out.0.push(c);
                         out.1.push(tf * w);
                     }
@@ -103,10 +130,26 @@ mod tests {
     #[test]
     fn matches_hand_computed_example() {
         // 3 documents over 3 terms: term 0 in docs {0, 1}, term 1 in {0}, term 2 in {1, 2}.
-        let counts = CsrMatrix::new("t", 3, 3, vec![0, 2, 4, 5], vec![0, 1, 0, 2, 2], vec![2.0, 1.0, 1.0, 3.0, 1.0]).unwrap();
-        let cfg = TfidfConfig { sublinear_tf: false, smooth_idf: true, max_df: 1.0 };
+        let counts = CsrMatrix::new(
+            "t",
+            3,
+            3,
+            vec![0, 2, 4, 5],
+            vec![0, 1, 0, 2, 2],
+            vec![2.0, 1.0, 1.0, 3.0, 1.0],
+        )
+        .unwrap();
+        let cfg = TfidfConfig {
+            sublinear_tf: false,
+            smooth_idf: true,
+            max_df: 1.0,
+        };
         let t = Tfidf::fit(&counts, &cfg).unwrap();
-        let idf = [(4.0f64 / 3.0).ln() + 1.0, (4.0f64 / 2.0).ln() + 1.0, (4.0f64 / 3.0).ln() + 1.0];
+        let idf = [
+            (4.0f64 / 3.0).ln() + 1.0,
+            (4.0f64 / 2.0).ln() + 1.0,
+            (4.0f64 / 3.0).ln() + 1.0,
+        ];
         for (a, b) in t.idf.iter().zip(idf) {
             assert!((f64::from(*a) - b).abs() < 1e-6);
         }
@@ -114,7 +157,10 @@ mod tests {
         let (w0, w1) = (2.0 * idf[0], idf[1]);
         let norm = (w0 * w0 + w1 * w1).sqrt();
         let row0 = x.row(0).1;
-        assert!((f64::from(row0[0]) - w0 / norm).abs() < 1e-6 && (f64::from(row0[1]) - w1 / norm).abs() < 1e-6);
+        assert!(
+            (f64::from(row0[0]) - w0 / norm).abs() < 1e-6
+                && (f64::from(row0[1]) - w1 / norm).abs() < 1e-6
+        );
         assert_eq!(x.row(2).1, &[1.0]);
         // max_df 0.5 drops terms 0 and 2 (each in 2 of 3 documents).
         let t = Tfidf::fit(&counts, &TfidfConfig { max_df: 0.5, ..cfg }).unwrap();
@@ -125,10 +171,24 @@ mod tests {
     #[test]
     fn sublinear_tf_and_negative_counts() {
         let counts = CsrMatrix::new("t", 2, 2, vec![0, 1, 2], vec![0, 1], vec![4.0, -1.0]).unwrap();
-        let e = Tfidf::fit(&counts, &TfidfConfig::default()).unwrap_err().to_string();
+        let e = Tfidf::fit(&counts, &TfidfConfig::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("row 1") && e.contains("non-negative"), "{e}");
-        let counts = CsrMatrix::new("t", 2, 2, vec![0, 2, 3], vec![0, 1, 1], vec![std::f32::consts::E, 1.0, 1.0]).unwrap();
-        let cfg = TfidfConfig { sublinear_tf: true, smooth_idf: false, max_df: 1.0 };
+        let counts = CsrMatrix::new(
+            "t",
+            2,
+            2,
+            vec![0, 2, 3],
+            vec![0, 1, 1],
+            vec![std::f32::consts::E, 1.0, 1.0],
+        )
+        .unwrap();
+        let cfg = TfidfConfig {
+            sublinear_tf: true,
+            smooth_idf: false,
+            max_df: 1.0,
+        };
         let t = Tfidf::fit(&counts, &cfg).unwrap();
         let x = t.transform(&counts).unwrap();
         let a = 2.0 * (2f32.ln() + 1.0);

@@ -11,12 +11,23 @@ use rayon::prelude::*;
 use tessera_core::{Progress, Result, Seed};
 use tessera_data::CsrMatrix;
 
+/// A trained cluster: its id, kept feature ids (bias = column d) and weights.
+type TrainedRow = (u32, Vec<u32>, Vec<f32>);
+
 /// Trains XR-Linear on `problem`: PIFA label embeddings, a balanced label tree, then rankers.
-pub fn fit(problem: &XmcProblem, config: &XLinearConfig, seed: Seed, progress: &Progress) -> Result<XLinearModel> {
+pub fn fit(
+    problem: &XmcProblem,
+    config: &XLinearConfig,
+    seed: Seed,
+    progress: &Progress,
+) -> Result<XLinearModel> {
     config.check()?;
     let z = pifa(&problem.y, &problem.x);
     let chain = ClusterChain::build(&z, &config.tree, seed)?;
-    progress.log(&format!("xr-linear: label tree with level sizes {:?}", chain.levels.iter().map(|l| l.len()).collect::<Vec<_>>()));
+    progress.log(&format!(
+        "xr-linear: label tree with level sizes {:?}",
+        chain.levels.iter().map(|l| l.len()).collect::<Vec<_>>()
+    ));
     fit_with_chain(problem, &chain, config, seed, progress)
 }
 
@@ -37,11 +48,23 @@ pub fn level_targets(y: &CsrMatrix, chain: &ClusterChain, t: usize) -> CsrMatrix
 }
 
 /// Trains the rankers of every level of a given chain.
-pub fn fit_with_chain(problem: &XmcProblem, chain: &ClusterChain, config: &XLinearConfig, seed: Seed, progress: &Progress) -> Result<XLinearModel> {
+pub fn fit_with_chain(
+    problem: &XmcProblem,
+    chain: &ClusterChain,
+    config: &XLinearConfig,
+    seed: Seed,
+    progress: &Progress,
+) -> Result<XLinearModel> {
     config.check()?;
     let (x, n, d) = (&problem.x, problem.x.rows, problem.x.cols);
-    let sq_norms: Vec<f32> = (0..n).map(|i| x.row(i).1.iter().map(|v| v * v).sum()).collect();
-    let mut model = XLinearModel { config: config.clone(), num_features: d, levels: Vec::with_capacity(chain.levels.len()) };
+    let sq_norms: Vec<f32> = (0..n)
+        .map(|i| x.row(i).1.iter().map(|v| v * v).sum())
+        .collect();
+    let mut model = XLinearModel {
+        config: config.clone(),
+        num_features: d,
+        levels: Vec::with_capacity(chain.levels.len()),
+    };
     let mut task = progress.task("xr-linear levels", chain.levels.len() as u64);
     let mut prev_targets: Option<CsrMatrix> = None;
     for (t, clusters) in chain.levels.iter().enumerate() {
@@ -58,9 +81,18 @@ pub fn fit_with_chain(problem: &XmcProblem, chain: &ClusterChain, config: &XLine
                 Some(transpose(&m))
             }
         };
-        let level = RankerLevel::new(clusters.clone(), CsrMatrix { rows: 0, cols: d + 1, indptr: vec![0], indices: vec![], data: vec![] });
+        let level = RankerLevel::new(
+            clusters.clone(),
+            CsrMatrix {
+                rows: 0,
+                cols: d + 1,
+                indptr: vec![0],
+                indices: vec![],
+                data: vec![],
+            },
+        );
         let all: Vec<u32> = (0..n as u32).collect();
-        let trained: Vec<Vec<(u32, Vec<u32>, Vec<f32>)>> = (0..clusters.num_parents as u32)
+        let trained: Vec<Vec<TrainedRow>> = (0..clusters.num_parents as u32)
             .into_par_iter()
             .map(|p| {
                 let subset = matching.as_ref().map_or(&all[..], |m| m.row(p as usize).0);
@@ -79,7 +111,13 @@ pub fn fit_with_chain(problem: &XmcProblem, chain: &ClusterChain, config: &XLine
                         let mut rng = seed.rng(&format!("xr-linear/svm/{t}/{k}"));
                         let sol = solve(&local, &positive, &local_sq, &config.solver, &mut rng);
                         let thr = config.solver.threshold;
-                        let mut kept: Vec<(u32, f32)> = local.features.iter().zip(&sol.w).filter(|(_, w)| w.abs() >= thr).map(|(&f, &w)| (f, w)).collect();
+                        let mut kept: Vec<(u32, f32)> = local
+                            .features
+                            .iter()
+                            .zip(&sol.w)
+                            .filter(|(_, w)| w.abs() >= thr)
+                            .map(|(&f, &w)| (f, w))
+                            .collect();
                         if config.solver.bias > 0.0 && sol.b.abs() >= thr {
                             kept.push((d as u32, sol.b));
                         }
@@ -94,7 +132,9 @@ pub fn fit_with_chain(problem: &XmcProblem, chain: &ClusterChain, config: &XLine
         for (k, c, v) in trained.into_iter().flatten() {
             rows[k as usize] = (c, v);
         }
-        model.levels.push(RankerLevel::new(clusters.clone(), from_rows(d + 1, rows)));
+        model
+            .levels
+            .push(RankerLevel::new(clusters.clone(), from_rows(d + 1, rows)));
         prev_targets = Some(targets);
         task.inc(1);
     }

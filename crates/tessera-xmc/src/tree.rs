@@ -22,7 +22,12 @@ pub struct TreeConfig {
 
 impl Default for TreeConfig {
     fn default() -> Self {
-        TreeConfig { nr_splits: 16, max_leaf_size: 100, spherical: true, kmeans_max_iter: 20 }
+        TreeConfig {
+            nr_splits: 16,
+            max_leaf_size: 100,
+            spherical: true,
+            kmeans_max_iter: 20,
+        }
     }
 }
 
@@ -83,38 +88,69 @@ impl ClusterChain {
     pub fn build(z: &CsrMatrix, config: &TreeConfig, seed: Seed) -> Result<Self> {
         let l = z.rows;
         if l == 0 {
-            return Err(Error::input("label embeddings", "rows", "at least one label", "0 labels"));
+            return Err(Error::input(
+                "label embeddings",
+                "rows",
+                "at least one label",
+                "0 labels",
+            ));
         }
         if config.nr_splits < 2 || !config.nr_splits.is_power_of_two() {
-            return Err(Error::Config(format!("tree nr_splits must be a power of two ≥ 2, got {}", config.nr_splits)));
+            return Err(Error::Config(format!(
+                "tree nr_splits must be a power of two ≥ 2, got {}",
+                config.nr_splits
+            )));
         }
         if config.max_leaf_size == 0 {
             return Err(Error::Config("tree max_leaf_size must be ≥ 1".into()));
         }
         if config.max_leaf_size >= l {
-            return Ok(ClusterChain { levels: vec![ClusterLevel { parent: vec![0; l], num_parents: 1 }] });
+            return Ok(ClusterChain {
+                levels: vec![ClusterLevel {
+                    parent: vec![0; l],
+                    num_parents: 1,
+                }],
+            });
         }
         let depth = binary_depth(l, config.max_leaf_size);
         if (1usize << depth) > l {
-            return Err(Error::Config(format!("{l} labels cannot fill 2^{depth} leaf clusters; raise max_leaf_size")));
+            return Err(Error::Config(format!(
+                "{l} labels cannot fill 2^{depth} leaf clusters; raise max_leaf_size"
+            )));
         }
         let mut members: Vec<u32> = (0..l as u32).collect();
         let mut codes = vec![0u32; l];
-        let job = Partition { z, config, seed, depth };
+        let job = Partition {
+            z,
+            config,
+            seed,
+            depth,
+        };
         job.split(&mut members, &mut codes, 0, 0);
         let mut leaf_of = vec![0u32; l];
         for (&m, &c) in members.iter().zip(&codes) {
             leaf_of[m as usize] = c;
         }
-        let mut levels = vec![ClusterLevel { parent: leaf_of, num_parents: 1 << depth }];
+        let mut levels = vec![ClusterLevel {
+            parent: leaf_of,
+            num_parents: 1 << depth,
+        }];
         let mut codes_now = 1usize << depth;
         while codes_now > config.nr_splits {
             let parents = codes_now.div_ceil(config.nr_splits);
-            levels.push(ClusterLevel { parent: (0..codes_now as u32).map(|c| c / config.nr_splits as u32).collect(), num_parents: parents });
+            levels.push(ClusterLevel {
+                parent: (0..codes_now as u32)
+                    .map(|c| c / config.nr_splits as u32)
+                    .collect(),
+                num_parents: parents,
+            });
             codes_now = parents;
         }
         if codes_now > 1 {
-            levels.push(ClusterLevel { parent: vec![0; codes_now], num_parents: 1 });
+            levels.push(ClusterLevel {
+                parent: vec![0; codes_now],
+                num_parents: 1,
+            });
         }
         levels.reverse();
         Ok(ClusterChain { levels })
@@ -153,7 +189,10 @@ impl Partition<'_> {
         let half = members.len() / 2;
         let (ml, mr) = members.split_at_mut(half);
         let (cl, cr) = codes.split_at_mut(half);
-        rayon::join(|| self.split(ml, cl, level + 1, 2 * code), || self.split(mr, cr, level + 1, 2 * code + 1));
+        rayon::join(
+            || self.split(ml, cl, level + 1, 2 * code),
+            || self.split(mr, cr, level + 1, 2 * code + 1),
+        );
     }
 
     /// Balanced 2-means: reorders `members` so the first ⌊n/2⌋ form the left cluster.
@@ -176,7 +215,11 @@ impl Partition<'_> {
                 let (cols, vals) = local.row(i);
                 *s = sparse_dot(cols, vals, &c);
             }
-            order.sort_unstable_by(|&i, &j| scores[i].total_cmp(&scores[j]).then(members[i].cmp(&members[j])));
+            order.sort_unstable_by(|&i, &j| {
+                scores[i]
+                    .total_cmp(&scores[j])
+                    .then(members[i].cmp(&members[j]))
+            });
             let mut changed = false;
             for (rank, &i) in order.iter().enumerate() {
                 let now = rank < half;
@@ -192,7 +235,9 @@ impl Partition<'_> {
             }
             self.finish_centroid(&mut cl, half);
             self.finish_centroid(&mut cr, n - half);
-            c.iter_mut().zip(cl.iter().zip(&cr)).for_each(|(ci, (l, r))| *ci = r - l);
+            c.iter_mut()
+                .zip(cl.iter().zip(&cr))
+                .for_each(|(ci, (l, r))| *ci = r - l);
         }
         let reordered: Vec<u32> = order.iter().map(|&i| members[i]).collect();
         members.copy_from_slice(&reordered);
@@ -249,12 +294,19 @@ mod tests {
         let z = random_embeddings(1000, 50, 1);
         let chain = ClusterChain::build(&z, &TreeConfig::default(), Seed(0)).unwrap();
         // L = 1000, leaf 100, B = 16: chain shapes (16, 1), (1000, 16).
-        let shapes: Vec<(usize, usize)> = chain.levels.iter().map(|l| (l.len(), l.num_parents)).collect();
+        let shapes: Vec<(usize, usize)> = chain
+            .levels
+            .iter()
+            .map(|l| (l.len(), l.num_parents))
+            .collect();
         assert_eq!(shapes, vec![(16, 1), (1000, 16)]);
         let (ptr, kids) = chain.levels[1].children();
         assert_eq!(kids.len(), 1000);
         let sizes: Vec<usize> = ptr.windows(2).map(|w| w[1] - w[0]).collect();
-        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1, "{sizes:?}");
+        assert!(
+            sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1,
+            "{sizes:?}"
+        );
         let mut seen = kids.clone();
         seen.sort_unstable();
         assert_eq!(seen, (0..1000).collect::<Vec<u32>>());
@@ -263,13 +315,25 @@ mod tests {
     #[test]
     fn deeper_chains_regroup_bottom_up_and_are_deterministic() {
         let z = random_embeddings(3300, 40, 2);
-        let cfg = TreeConfig { max_leaf_size: 10, ..TreeConfig::default() };
+        let cfg = TreeConfig {
+            max_leaf_size: 10,
+            ..TreeConfig::default()
+        };
         let a = ClusterChain::build(&z, &cfg, Seed(5)).unwrap();
         // depth ceil(log2 330) = 9 → 512 leaves → 32 → 2 → root.
-        let shapes: Vec<(usize, usize)> = a.levels.iter().map(|l| (l.len(), l.num_parents)).collect();
+        let shapes: Vec<(usize, usize)> =
+            a.levels.iter().map(|l| (l.len(), l.num_parents)).collect();
         assert_eq!(shapes, vec![(2, 1), (32, 2), (512, 32), (3300, 512)]);
-        let leaf_sizes = a.levels[3].children().0.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>();
-        assert!(leaf_sizes.iter().all(|&s| s == 6 || s == 7), "{leaf_sizes:?}");
+        let leaf_sizes = a.levels[3]
+            .children()
+            .0
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .collect::<Vec<_>>();
+        assert!(
+            leaf_sizes.iter().all(|&s| s == 6 || s == 7),
+            "{leaf_sizes:?}"
+        );
         assert_eq!(a, ClusterChain::build(&z, &cfg, Seed(5)).unwrap());
         assert_ne!(a, ClusterChain::build(&z, &cfg, Seed(6)).unwrap());
         let top = a.label_to_level(0);
@@ -279,7 +343,17 @@ mod tests {
     #[test]
     fn bad_settings_are_rejected() {
         let z = random_embeddings(10, 5, 3);
-        assert!(ClusterChain::build(&z, &TreeConfig { nr_splits: 3, ..TreeConfig::default() }, Seed(0)).is_err());
+        assert!(
+            ClusterChain::build(
+                &z,
+                &TreeConfig {
+                    nr_splits: 3,
+                    ..TreeConfig::default()
+                },
+                Seed(0)
+            )
+            .is_err()
+        );
         let small = ClusterChain::build(&z, &TreeConfig::default(), Seed(0)).unwrap();
         assert_eq!(small.levels.len(), 1);
     }

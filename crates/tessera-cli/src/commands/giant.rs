@@ -69,7 +69,11 @@ pub fn run(ctx: &Context, args: GiantArgs) -> Result<()> {
         Sub::Features(a) => features(ctx, a),
         Sub::Reproduce(a) => {
             let graph = tessera_data::catalogue::load_graph(&a.dataset, ctx.data_dir.as_deref())?;
-            let mut config = DownstreamConfig { seeds: a.seeds, epochs: a.epochs, ..DownstreamConfig::default() };
+            let mut config = DownstreamConfig {
+                seeds: a.seeds,
+                epochs: a.epochs,
+                ..DownstreamConfig::default()
+            };
             config.giant.encoder.epochs_per_level = a.epochs_per_level;
             let report = reproduce(&graph, &a.dataset, &config, ctx.seed, &ctx.progress)?;
             finish_reproduce(ctx, &report, &config, a.out).map(|_| ())
@@ -82,7 +86,12 @@ fn load_user_graph(edges: &PathBuf, features: &PathBuf) -> Result<GraphData> {
     let e = read_npy(edges)?;
     e.expect_ndim(2)?;
     if e.shape[0] != 2 {
-        return Err(Error::input(edges.display(), "shape", "(2, E)", format!("{:?}", e.shape)));
+        return Err(Error::input(
+            edges.display(),
+            "shape",
+            "(2, E)",
+            format!("{:?}", e.shape),
+        ));
     }
     let ids = e.to_index(x.rows, "node ids")?;
     let m = e.shape[1];
@@ -104,7 +113,11 @@ fn features(ctx: &Context, a: FeaturesArgs) -> Result<()> {
     let graph = match (&a.dataset, &a.edges, &a.features) {
         (Some(name), _, _) => tessera_data::catalogue::load_graph(name, ctx.data_dir.as_deref())?,
         (None, Some(e), Some(f)) => load_user_graph(e, f)?,
-        _ => return Err(Error::Config("give --dataset NAME, or --edges E.npy with --features X.npz".into())),
+        _ => {
+            return Err(Error::Config(
+                "give --dataset NAME, or --edges E.npy with --features X.npz".into(),
+            ));
+        }
     };
     let mut config = GiantConfig::default();
     config.encoder.epochs_per_level = a.epochs_per_level;
@@ -115,16 +128,41 @@ fn features(ctx: &Context, a: FeaturesArgs) -> Result<()> {
     write_npy_f32(&run.file("embeddings_linear.npy")?, &f.linear)?;
     f.model.save(&run.path().join("model"))?;
     run.write_config(&json!({"seed": ctx.seed.0, "source": graph.source, "config": config}))?;
-    let mut report = Report::new("giant", a.dataset.clone().unwrap_or_else(|| graph.source.clone()));
-    report.push_seeds("precision@1", "xmc-train-sample", "xr-linear", &[100.0 * f.train_metrics.precision[0]], None);
-    report.push_seeds("precision@5", "xmc-train-sample", "xr-linear", &[100.0 * f.train_metrics.precision[4]], None);
+    let mut report = Report::new(
+        "giant",
+        a.dataset.clone().unwrap_or_else(|| graph.source.clone()),
+    );
+    report.push_seeds(
+        "precision@1",
+        "xmc-train-sample",
+        "xr-linear",
+        &[100.0 * f.train_metrics.precision[0]],
+        None,
+    );
+    report.push_seeds(
+        "precision@5",
+        "xmc-train-sample",
+        "xr-linear",
+        &[100.0 * f.train_metrics.precision[4]],
+        None,
+    );
     report.seconds = start.elapsed().as_secs_f64();
     run.write_report(&report)?;
     let path = run.commit("giant features", &ctx.device.to_string(), ctx.threads)?;
     if ctx.json {
-        println!("{}", json!({"out": path, "neural": [f.neural.rows, f.neural.cols], "linear": [f.linear.rows, f.linear.cols], "seconds": report.seconds}));
+        println!(
+            "{}",
+            json!({"out": path, "neural": [f.neural.rows, f.neural.cols], "linear": [f.linear.rows, f.linear.cols], "seconds": report.seconds})
+        );
     } else {
-        println!("GIANT features: {} × {} (neural), {} × {} (linear) in {}", f.neural.rows, f.neural.cols, f.linear.rows, f.linear.cols, path.display());
+        println!(
+            "GIANT features: {} × {} (neural), {} × {} (linear) in {}",
+            f.neural.rows,
+            f.neural.cols,
+            f.linear.rows,
+            f.linear.cols,
+            path.display()
+        );
     }
     Ok(())
 }
@@ -132,7 +170,11 @@ fn features(ctx: &Context, a: FeaturesArgs) -> Result<()> {
 /// The fast demo: GIANT on amazon-photo, one seed, short budgets.
 pub fn demo(ctx: &Context) -> Result<Report> {
     let graph = tessera_data::catalogue::load_graph("amazon-photo", ctx.data_dir.as_deref())?;
-    let mut config = DownstreamConfig { seeds: 1, epochs: 100, ..DownstreamConfig::default() };
+    let mut config = DownstreamConfig {
+        seeds: 1,
+        epochs: 100,
+        ..DownstreamConfig::default()
+    };
     config.giant.encoder.epochs_per_level = 2;
     reproduce(&graph, "amazon-photo", &config, ctx.seed, &ctx.progress)
 }

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 use tessera_core::{Result, RunFolder};
 use tessera_data::{read_csr_npz, read_npy, write_csr_npz};
-use tessera_xmc::{Negatives, PredictConfig, XLinearConfig, XLinearModel, XmcProblem, drop_own_label, evaluate, fit};
+use tessera_xmc::{
+    Negatives, PredictConfig, XLinearConfig, XLinearModel, XmcProblem, drop_own_label, evaluate,
+    fit,
+};
 
 /// Arguments of `tessera xmc`.
 #[derive(Args, Debug)]
@@ -150,14 +153,22 @@ fn train(ctx: &Context, a: TrainArgs) -> Result<()> {
     if ctx.json {
         println!("{summary}");
     } else {
-        println!("trained XR-Linear in {seconds:.2}s (data loading {loaded:.2}s): {} levels, model in {}/model", model.levels.len(), path.display());
+        println!(
+            "trained XR-Linear in {seconds:.2}s (data loading {loaded:.2}s): {} levels, model in {}/model",
+            model.levels.len(),
+            path.display()
+        );
     }
     Ok(())
 }
 
 fn load_model(path: &std::path::Path) -> Result<XLinearModel> {
     let inner = path.join("model");
-    XLinearModel::load(if inner.join("xlinear.json").exists() { &inner } else { path })
+    XLinearModel::load(if inner.join("xlinear.json").exists() {
+        &inner
+    } else {
+        path
+    })
 }
 
 fn predict_config(model: &XLinearModel, beam: Option<usize>, topk: Option<usize>) -> PredictConfig {
@@ -176,44 +187,89 @@ fn predict(ctx: &Context, a: PredictArgs) -> Result<()> {
     write_csr_npz(&a.out, &pred)?;
     let ms = 1e3 * seconds / x.rows.max(1) as f64;
     if ctx.json {
-        println!("{}", json!({"seconds": seconds, "ms_per_query": ms, "rows": x.rows}));
+        println!(
+            "{}",
+            json!({"seconds": seconds, "ms_per_query": ms, "rows": x.rows})
+        );
     } else {
-        println!("predicted {} rows in {seconds:.3}s ({ms:.4} ms/query); wrote {}", x.rows, a.out.display());
+        println!(
+            "predicted {} rows in {seconds:.3}s ({ms:.4} ms/query); wrote {}",
+            x.rows,
+            a.out.display()
+        );
     }
     Ok(())
 }
 
 fn evaluate_cmd(ctx: &Context, a: EvaluateArgs) -> Result<()> {
     let model = load_model(&a.model)?;
-    let problem = XmcProblem::new(read_csr_npz(&a.x)?, read_csr_npz(&a.y)?, &a.x.display().to_string(), &a.y.display().to_string())?;
+    let problem = XmcProblem::new(
+        read_csr_npz(&a.x)?,
+        read_csr_npz(&a.y)?,
+        &a.x.display().to_string(),
+        &a.y.display().to_string(),
+    )?;
     let own = match &a.own_ids {
-        Some(p) => Some(read_npy(p)?.to_index(model.num_labels(), "label ids")?.into_iter().map(|v| v as u32).collect::<Vec<_>>()),
+        Some(p) => Some(
+            read_npy(p)?
+                .to_index(model.num_labels(), "label ids")?
+                .into_iter()
+                .map(|v| v as u32)
+                .collect::<Vec<_>>(),
+        ),
         None => None,
     };
     if let (Some(ids), Some(p)) = (&own, &a.own_ids)
         && ids.len() != problem.x.rows
     {
-        return Err(tessera_core::Error::input(p.display(), "length", format!("{} ids (one per row of X)", problem.x.rows), format!("{} ids", ids.len())));
+        return Err(tessera_core::Error::input(
+            p.display(),
+            "length",
+            format!("{} ids (one per row of X)", problem.x.rows),
+            format!("{} ids", ids.len()),
+        ));
     }
     let extra = usize::from(own.is_some());
-    let pc = predict_config(&model, a.beam_size, Some(model.config.predict.only_topk.max(a.k) + extra));
+    let pc = predict_config(
+        &model,
+        a.beam_size,
+        Some(model.config.predict.only_topk.max(a.k) + extra),
+    );
     let start = Instant::now();
     let pred = model.predict_with(&problem.x, &pc)?;
     let seconds = start.elapsed().as_secs_f64();
     let ms = 1e3 * seconds / problem.x.rows.max(1) as f64;
     let m = evaluate(&pred, &problem.y, a.k);
-    let m_excl = own.as_ref().map(|ids| evaluate(&drop_own_label(&pred, ids), &problem.y, a.k));
+    let m_excl = own
+        .as_ref()
+        .map(|ids| evaluate(&drop_own_label(&pred, ids), &problem.y, a.k));
     if ctx.json {
-        println!("{}", json!({"precision": m.precision, "recall": m.recall, "own_removed": m_excl, "predict_seconds": seconds, "ms_per_query": ms}));
+        println!(
+            "{}",
+            json!({"precision": m.precision, "recall": m.recall, "own_removed": m_excl, "predict_seconds": seconds, "ms_per_query": ms})
+        );
     } else {
         for k in 0..a.k {
-            print!("P@{} = {:.2}  R@{} = {:.2}", k + 1, 100.0 * m.precision[k], k + 1, 100.0 * m.recall[k]);
+            print!(
+                "P@{} = {:.2}  R@{} = {:.2}",
+                k + 1,
+                100.0 * m.precision[k],
+                k + 1,
+                100.0 * m.recall[k]
+            );
             if let Some(e) = &m_excl {
-                print!("   (own id removed: P@{} = {:.2})", k + 1, 100.0 * e.precision[k]);
+                print!(
+                    "   (own id removed: P@{} = {:.2})",
+                    k + 1,
+                    100.0 * e.precision[k]
+                );
             }
             println!();
         }
-        println!("prediction: {seconds:.3}s for {} rows ({ms:.4} ms/query)", problem.x.rows);
+        println!(
+            "prediction: {seconds:.3}s for {} rows ({ms:.4} ms/query)",
+            problem.x.rows
+        );
     }
     Ok(())
 }

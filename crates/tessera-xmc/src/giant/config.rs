@@ -28,7 +28,16 @@ pub struct EncoderConfig {
 
 impl Default for EncoderConfig {
     fn default() -> Self {
-        EncoderConfig { hidden: 512, out: 256, dropout: 0.1, lr: 1e-3, batch: 256, epochs_per_level: 5, max_grad_norm: 1.0, max_level_clusters: 1024 }
+        EncoderConfig {
+            hidden: 512,
+            out: 256,
+            dropout: 0.1,
+            lr: 1e-3,
+            batch: 256,
+            epochs_per_level: 5,
+            max_grad_norm: 1.0,
+            max_level_clusters: 1024,
+        }
     }
 }
 
@@ -47,7 +56,12 @@ pub struct GiantConfig {
 
 impl Default for GiantConfig {
     fn default() -> Self {
-        GiantConfig { tfidf: TfidfConfig::default(), max_degree: 1000, xlinear: XLinearConfig::default(), encoder: EncoderConfig::default() }
+        GiantConfig {
+            tfidf: TfidfConfig::default(),
+            max_degree: 1000,
+            xlinear: XLinearConfig::default(),
+            encoder: EncoderConfig::default(),
+        }
     }
 }
 
@@ -57,16 +71,30 @@ impl GiantConfig {
         self.xlinear.check()?;
         positive("max_degree", self.max_degree as f64)?;
         let e = &self.encoder;
-        for (name, v) in [("encoder.hidden", e.hidden), ("encoder.out", e.out), ("encoder.batch", e.batch), ("encoder.epochs_per_level", e.epochs_per_level), ("encoder.max_level_clusters", e.max_level_clusters)] {
+        for (name, v) in [
+            ("encoder.hidden", e.hidden),
+            ("encoder.out", e.out),
+            ("encoder.batch", e.batch),
+            ("encoder.epochs_per_level", e.epochs_per_level),
+            ("encoder.max_level_clusters", e.max_level_clusters),
+        ] {
             positive(name, v as f64)?;
         }
         positive("encoder.lr", e.lr)?;
         positive("encoder.max_grad_norm", f64::from(e.max_grad_norm))?;
         if !(0.0..1.0).contains(&e.dropout) {
-            return Err(ConfigError::OutOfRange { name: "encoder.dropout", range: "[0, 1)", value: e.dropout });
+            return Err(ConfigError::OutOfRange {
+                name: "encoder.dropout",
+                range: "[0, 1)",
+                value: e.dropout,
+            });
         }
         if !(self.tfidf.max_df > 0.0 && self.tfidf.max_df <= 1.0) {
-            return Err(ConfigError::OutOfRange { name: "tfidf.max_df", range: "(0, 1]", value: f64::from(self.tfidf.max_df) });
+            return Err(ConfigError::OutOfRange {
+                name: "tfidf.max_df",
+                range: "(0, 1]",
+                value: f64::from(self.tfidf.max_df),
+            });
         }
         Ok(())
     }

@@ -12,7 +12,10 @@ use std::time::Instant;
 use tessera_core::backend::CpuAutodiff;
 use tessera_core::{Error, Progress, Report, Result, Seed};
 use tessera_data::GraphData;
-use tessera_graph::{Architecture, ClassifierConfig, Graph, GraphOps, NodeFeatures, NodeTask, SelfLoops, train_classifier};
+use tessera_graph::{
+    Architecture, ClassifierConfig, Graph, GraphOps, NodeFeatures, NodeTask, SelfLoops,
+    train_classifier,
+};
 
 /// Settings of [`reproduce`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,7 +34,13 @@ pub struct DownstreamConfig {
 
 impl Default for DownstreamConfig {
     fn default() -> Self {
-        DownstreamConfig { seeds: 5, hidden: 64, layers: 2, epochs: 100, giant: GiantConfig::default() }
+        DownstreamConfig {
+            seeds: 5,
+            hidden: 64,
+            layers: 2,
+            epochs: 100,
+            giant: GiantConfig::default(),
+        }
     }
 }
 
@@ -48,15 +57,38 @@ pub fn random_split(n: usize, seed: Seed) -> (Vec<usize>, Vec<usize>, Vec<usize>
 
 /// GIANT features once, then `mlp-raw`, `gcn-raw`, `sage-raw`, `mlp-giant`, `sage-giant`
 /// (and `mlp-giant-linear` on the XR-Linear scores) over `config.seeds` splits.
-pub fn reproduce(graph: &GraphData, dataset: &str, config: &DownstreamConfig, seed: Seed, progress: &Progress) -> Result<Report> {
+pub fn reproduce(
+    graph: &GraphData,
+    dataset: &str,
+    config: &DownstreamConfig,
+    seed: Seed,
+    progress: &Progress,
+) -> Result<Report> {
     let start = Instant::now();
-    let labels = graph.labels.clone().ok_or_else(|| Error::input(&graph.source, "labels", "class labels for node classification", "none"))?;
-    let raw_features = graph.features.as_ref().ok_or_else(|| Error::input(&graph.source, "features", "node features", "none"))?;
+    let labels = graph.labels.clone().ok_or_else(|| {
+        Error::input(
+            &graph.source,
+            "labels",
+            "class labels for node classification",
+            "none",
+        )
+    })?;
+    let raw_features = graph
+        .features
+        .as_ref()
+        .ok_or_else(|| Error::input(&graph.source, "features", "node features", "none"))?;
     let feats = giant_features(graph, &config.giant, seed, progress)?;
     let raw = NodeFeatures::from_features(&graph.source, raw_features, true)?;
     let neural = NodeFeatures::from_dense("giant features", &feats.neural, false)?;
     let linear = NodeFeatures::from_dense("giant linear features", &feats.linear, false)?;
-    let g = Graph::from_edges(&graph.source, graph.num_nodes, &graph.src, &graph.dst, true, SelfLoops::Add)?;
+    let g = Graph::from_edges(
+        &graph.source,
+        graph.num_nodes,
+        &graph.src,
+        &graph.dst,
+        true,
+        SelfLoops::Add,
+    )?;
     let ops = GraphOps::new(&g)?;
     let runs: [(&str, Architecture, &NodeFeatures); 6] = [
         ("mlp-raw", Architecture::Mlp, &raw),
@@ -75,10 +107,25 @@ pub fn reproduce(graph: &GraphData, dataset: &str, config: &DownstreamConfig, se
             cc.hidden = config.hidden;
             cc.layers = config.layers;
             cc.fit.epochs = config.epochs;
-            let task = NodeTask { ops: &ops, features: x, labels: &labels, classes: graph.num_classes, train: &train, select: Some(&val) };
-            let model = train_classifier::<CpuAutodiff>(&task, &cc, split_seed, &Default::default(), &Progress::hidden())?;
+            let task = NodeTask {
+                ops: &ops,
+                features: x,
+                labels: &labels,
+                classes: graph.num_classes,
+                train: &train,
+                select: Some(&val),
+            };
+            let model = train_classifier::<CpuAutodiff>(
+                &task,
+                &cc,
+                split_seed,
+                &Default::default(),
+                &Progress::hidden(),
+            )?;
             let a = model.accuracies(&ops, x, &labels, &[&test])[0];
-            progress.log(&format!("giant {dataset} seed {s}: {name} test accuracy {a:.2}"));
+            progress.log(&format!(
+                "giant {dataset} seed {s}: {name} test accuracy {a:.2}"
+            ));
             acc[r].push(a);
         }
     }
@@ -86,7 +133,13 @@ pub fn reproduce(graph: &GraphData, dataset: &str, config: &DownstreamConfig, se
     for ((name, _, _), values) in runs.iter().zip(&acc) {
         report.push_seeds("accuracy", "test", name, values, None);
     }
-    report.push_seeds("precision@1", "xmc-train-sample", "xr-linear", &[100.0 * feats.train_metrics.precision[0]], None);
+    report.push_seeds(
+        "precision@1",
+        "xmc-train-sample",
+        "xr-linear",
+        &[100.0 * feats.train_metrics.precision[0]],
+        None,
+    );
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
 }

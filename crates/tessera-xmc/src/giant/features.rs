@@ -24,17 +24,32 @@ pub struct NeighbourhoodProblem {
 impl NeighbourhoodProblem {
     /// The training rows as an [`XmcProblem`].
     pub fn training(&self) -> Result<XmcProblem> {
-        XmcProblem::new(select_rows(&self.x, &self.train_rows), select_rows(&self.adjacency, &self.train_rows), "node features", "adjacency")
+        XmcProblem::new(
+            select_rows(&self.x, &self.train_rows),
+            select_rows(&self.adjacency, &self.train_rows),
+            "node features",
+            "adjacency",
+        )
     }
 }
 
 /// Builds the problem: TF-IDF of the node features, labels = undirected neighbours.
-pub fn neighbourhood_problem(graph: &GraphData, config: &GiantConfig) -> Result<NeighbourhoodProblem> {
+pub fn neighbourhood_problem(
+    graph: &GraphData,
+    config: &GiantConfig,
+) -> Result<NeighbourhoodProblem> {
     graph.validate()?;
     let counts = match &graph.features {
         Some(Features::Sparse(m)) => m.clone(),
         Some(Features::Dense(m)) => dense_to_csr(m),
-        None => return Err(Error::input(&graph.source, "features", "node features (the node text)", "none")),
+        None => {
+            return Err(Error::input(
+                &graph.source,
+                "features",
+                "node features (the node text)",
+                "none",
+            ));
+        }
     };
     let x = Tfidf::fit(&counts, &config.tfidf)?.transform(&counts)?;
     let n = graph.num_nodes;
@@ -62,16 +77,32 @@ pub fn neighbourhood_problem(graph: &GraphData, config: &GiantConfig) -> Result<
         })
         .collect();
     if train_rows.is_empty() {
-        return Err(Error::input(&graph.source, "edge_index", "at least one node with 0 < degree < max_degree", "no such node"));
+        return Err(Error::input(
+            &graph.source,
+            "edge_index",
+            "at least one node with 0 < degree < max_degree",
+            "no such node",
+        ));
     }
-    Ok(NeighbourhoodProblem { x, adjacency, train_rows })
+    Ok(NeighbourhoodProblem {
+        x,
+        adjacency,
+        train_rows,
+    })
 }
 
 fn dense_to_csr(m: &DenseMatrix) -> CsrMatrix {
     from_rows(
         m.cols,
         (0..m.rows)
-            .map(|r| m.row(r).iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(c, &v)| (c as u32, v)).unzip())
+            .map(|r| {
+                m.row(r)
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(c, &v)| (c as u32, v))
+                    .unzip()
+            })
             .collect(),
     )
 }
@@ -90,20 +121,43 @@ pub struct GiantFeatures {
 }
 
 /// Runs the GIANT pipeline on a graph.
-pub fn giant_features(graph: &GraphData, config: &GiantConfig, seed: Seed, progress: &Progress) -> Result<GiantFeatures> {
+pub fn giant_features(
+    graph: &GraphData,
+    config: &GiantConfig,
+    seed: Seed,
+    progress: &Progress,
+) -> Result<GiantFeatures> {
     config.check()?;
     let problem = neighbourhood_problem(graph, config)?;
     let training = problem.training()?;
-    progress.log(&format!("giant: {} training rows of {} nodes, {} TF-IDF features", training.x.rows, graph.num_nodes, training.x.cols));
+    progress.log(&format!(
+        "giant: {} training rows of {} nodes, {} TF-IDF features",
+        training.x.rows, graph.num_nodes, training.x.cols
+    ));
     let model = fit(&training, &config.xlinear, seed, progress)?;
     let sample: Vec<usize> = (0..training.x.rows.min(2000)).collect();
     let pred = model.predict(&select_rows(&training.x, &sample))?;
     let train_metrics = crate::evaluate(&pred, &select_rows(&training.y, &sample), 5);
-    let levels: Vec<usize> = (0..model.levels.len()).filter(|&t| model.levels[t].clusters.len() <= config.encoder.max_level_clusters).collect();
+    let levels: Vec<usize> = (0..model.levels.len())
+        .filter(|&t| model.levels[t].clusters.len() <= config.encoder.max_level_clusters)
+        .collect();
     let upto = levels.last().map_or(1, |&t| t + 1);
     let linear = model.multiscale_scores(&problem.x, upto)?;
-    let neural = train_encoder(&problem, &training, &model, &levels, &config.encoder, seed, progress)?;
-    Ok(GiantFeatures { neural, linear, model, train_metrics })
+    let neural = train_encoder(
+        &problem,
+        &training,
+        &model,
+        &levels,
+        &config.encoder,
+        seed,
+        progress,
+    )?;
+    Ok(GiantFeatures {
+        neural,
+        linear,
+        model,
+        train_metrics,
+    })
 }
 
 #[cfg(test)]
@@ -113,7 +167,15 @@ mod tests {
 
     #[test]
     fn problem_is_undirected_without_self_loops_and_caps_degree() {
-        let counts = CsrMatrix::new("f", 4, 2, vec![0, 1, 2, 3, 4], vec![0, 1, 0, 1], vec![1.0; 4]).unwrap();
+        let counts = CsrMatrix::new(
+            "f",
+            4,
+            2,
+            vec![0, 1, 2, 3, 4],
+            vec![0, 1, 0, 1],
+            vec![1.0; 4],
+        )
+        .unwrap();
         let graph = GraphData {
             source: "toy".into(),
             num_nodes: 4,
@@ -124,7 +186,10 @@ mod tests {
             num_classes: 0,
             masks: BTreeMap::new(),
         };
-        let cfg = GiantConfig { max_degree: 2, ..GiantConfig::default() };
+        let cfg = GiantConfig {
+            max_degree: 2,
+            ..GiantConfig::default()
+        };
         let p = neighbourhood_problem(&graph, &cfg).unwrap();
         assert_eq!(p.adjacency.row(0).0, &[1, 2]);
         assert_eq!(p.adjacency.row(1).0, &[0]);
@@ -132,7 +197,15 @@ mod tests {
         assert!(p.adjacency.row(3).0.is_empty());
         // node 0 has degree 2 = max_degree, node 3 is edgeless: neither trains.
         assert_eq!(p.train_rows, vec![1, 2]);
-        let no_features = GraphData { features: None, ..graph };
-        assert!(neighbourhood_problem(&no_features, &cfg).unwrap_err().to_string().contains("node features"));
+        let no_features = GraphData {
+            features: None,
+            ..graph
+        };
+        assert!(
+            neighbourhood_problem(&no_features, &cfg)
+                .unwrap_err()
+                .to_string()
+                .contains("node features")
+        );
     }
 }
