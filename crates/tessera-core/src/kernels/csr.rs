@@ -58,7 +58,16 @@ impl Csr {
                 next[c] += 1;
             }
         }
-        (Csr { rows: self.cols, cols: self.rows, indptr, indices, values }, origin)
+        (
+            Csr {
+                rows: self.cols,
+                cols: self.rows,
+                indptr,
+                indices,
+                values,
+            },
+            origin,
+        )
     }
 }
 
@@ -76,37 +85,90 @@ pub struct CsrOperator {
 
 impl CsrOperator {
     /// Builds the operator from CSR arrays, checking every invariant.
-    pub fn new(rows: usize, cols: usize, indptr: Vec<usize>, indices: Vec<u32>, values: Vec<f32>) -> Result<Self> {
+    pub fn new(
+        rows: usize,
+        cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        values: Vec<f32>,
+    ) -> Result<Self> {
         let src = "sparse operator";
         if indptr.len() != rows + 1 || indptr.first() != Some(&0) {
-            return Err(Error::input(src, "indptr", format!("{} entries starting at 0", rows + 1), format!("{} entries", indptr.len())));
+            return Err(Error::input(
+                src,
+                "indptr",
+                format!("{} entries starting at 0", rows + 1),
+                format!("{} entries", indptr.len()),
+            ));
         }
         if let Some(i) = indptr.windows(2).position(|w| w[1] < w[0]) {
-            return Err(Error::input(src, format!("indptr[{}]", i + 1), "a non-decreasing row pointer", format!("{} after {}", indptr[i + 1], indptr[i])));
+            return Err(Error::input(
+                src,
+                format!("indptr[{}]", i + 1),
+                "a non-decreasing row pointer",
+                format!("{} after {}", indptr[i + 1], indptr[i]),
+            ));
         }
         let nnz = indptr[rows];
         if indices.len() != nnz || values.len() != nnz {
-            return Err(Error::input(src, "indices/values", format!("{nnz} entries"), format!("{} indices, {} values", indices.len(), values.len())));
+            return Err(Error::input(
+                src,
+                "indices/values",
+                format!("{nnz} entries"),
+                format!("{} indices, {} values", indices.len(), values.len()),
+            ));
         }
         if let Some(p) = indices.iter().position(|&c| c as usize >= cols) {
-            return Err(Error::input(src, format!("indices[{p}]"), format!("a column < {cols}"), indices[p].to_string()));
+            return Err(Error::input(
+                src,
+                format!("indices[{p}]"),
+                format!("a column < {cols}"),
+                indices[p].to_string(),
+            ));
         }
         if let Some(p) = values.iter().position(|v| !v.is_finite()) {
-            return Err(Error::input(src, format!("values[{p}]"), "a finite value", values[p].to_string()));
+            return Err(Error::input(
+                src,
+                format!("values[{p}]"),
+                "a finite value",
+                values[p].to_string(),
+            ));
         }
-        let forward = Csr { rows, cols, indptr, indices, values };
+        let forward = Csr {
+            rows,
+            cols,
+            indptr,
+            indices,
+            values,
+        };
         let (transpose, origin) = forward.transpose();
-        Ok(CsrOperator { forward: Arc::new(forward), transpose: Arc::new(transpose), origin: Arc::new(origin) })
+        Ok(CsrOperator {
+            forward: Arc::new(forward),
+            transpose: Arc::new(transpose),
+            origin: Arc::new(origin),
+        })
     }
 
     /// The same sparsity pattern with every stored value replaced by
     /// `f(position, value)` (e.g. dropout masks), without re-sorting.
     pub fn map_values(&self, mut f: impl FnMut(usize, f32) -> f32) -> CsrOperator {
-        let values: Vec<f32> = self.forward.values.iter().enumerate().map(|(p, &v)| f(p, v)).collect();
+        let values: Vec<f32> = self
+            .forward
+            .values
+            .iter()
+            .enumerate()
+            .map(|(p, &v)| f(p, v))
+            .collect();
         let t_values = self.origin.iter().map(|&p| values[p]).collect();
         CsrOperator {
-            forward: Arc::new(Csr { values, ..(*self.forward).clone() }),
-            transpose: Arc::new(Csr { values: t_values, ..(*self.transpose).clone() }),
+            forward: Arc::new(Csr {
+                values,
+                ..(*self.forward).clone()
+            }),
+            transpose: Arc::new(Csr {
+                values: t_values,
+                ..(*self.transpose).clone()
+            }),
             origin: Arc::clone(&self.origin),
         }
     }
@@ -121,9 +183,19 @@ impl CsrOperator {
             values.extend_from_slice(&f.values[span]);
             indptr.push(indices.len());
         }
-        let forward = Csr { rows: rows.len(), cols: f.cols, indptr, indices, values };
+        let forward = Csr {
+            rows: rows.len(),
+            cols: f.cols,
+            indptr,
+            indices,
+            values,
+        };
         let (transpose, origin) = forward.transpose();
-        CsrOperator { forward: Arc::new(forward), transpose: Arc::new(transpose), origin: Arc::new(origin) }
+        CsrOperator {
+            forward: Arc::new(forward),
+            transpose: Arc::new(transpose),
+            origin: Arc::new(origin),
+        }
     }
 
     /// Number of rows of `Â`.
@@ -151,7 +223,9 @@ impl CsrOperator {
     /// `(row, col, value)` of every stored entry, row by row.
     pub fn triplets(&self) -> impl Iterator<Item = (usize, usize, f32)> + '_ {
         let f = &self.forward;
-        (0..f.rows).flat_map(move |r| (f.indptr[r]..f.indptr[r + 1]).map(move |p| (r, f.indices[p] as usize, f.values[p])))
+        (0..f.rows).flat_map(move |r| {
+            (f.indptr[r]..f.indptr[r + 1]).map(move |p| (r, f.indices[p] as usize, f.values[p]))
+        })
     }
 
     /// `Â · x` for a row-major `cols × width` matrix `x` (rayon over rows).
@@ -159,7 +233,11 @@ impl CsrOperator {
     /// # Panics
     /// If `x.len() != cols * width` (a programming error, not user input).
     pub fn apply(&self, x: &[f32], width: usize) -> Vec<f32> {
-        assert_eq!(x.len(), self.cols() * width, "CsrOperator::apply: operand has the wrong size");
+        assert_eq!(
+            x.len(),
+            self.cols() * width,
+            "CsrOperator::apply: operand has the wrong size"
+        );
         self.forward.apply(x, width)
     }
 
@@ -168,7 +246,11 @@ impl CsrOperator {
     /// # Panics
     /// If `g.len() != rows * width`.
     pub fn apply_transpose(&self, g: &[f32], width: usize) -> Vec<f32> {
-        assert_eq!(g.len(), self.rows() * width, "CsrOperator::apply_transpose: operand has the wrong size");
+        assert_eq!(
+            g.len(),
+            self.rows() * width,
+            "CsrOperator::apply_transpose: operand has the wrong size"
+        );
         self.transpose.apply(g, width)
     }
 }
@@ -193,7 +275,10 @@ mod tests {
         let t: Vec<_> = a.triplets().collect();
         assert_eq!(t, vec![(0, 0, 1.0), (0, 2, 2.0), (1, 1, 3.0)]);
         let doubled = a.map_values(|_, v| 2.0 * v);
-        assert_eq!(doubled.apply_transpose(&[1.0, 2.0], 1), vec![2.0, 12.0, 4.0]);
+        assert_eq!(
+            doubled.apply_transpose(&[1.0, 2.0], 1),
+            vec![2.0, 12.0, 4.0]
+        );
         let second = a.select_rows(&[1, 1]);
         assert_eq!(second.apply(&x, 2), vec![9.0, 12.0, 9.0, 12.0]);
     }

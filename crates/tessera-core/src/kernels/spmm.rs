@@ -27,7 +27,12 @@ use std::any::Any;
 /// If `x` does not have `op.cols()` rows (a shape error, like a bad matmul).
 pub fn spmm<B: Backend>(op: &CsrOperator, x: Tensor<B, 2>) -> Tensor<B, 2> {
     let [rows, _] = x.dims();
-    assert_eq!(rows, op.cols(), "spmm: operand has {rows} rows, the operator {} columns", op.cols());
+    assert_eq!(
+        rows,
+        op.cols(),
+        "spmm: operand has {rows} rows, the operator {} columns",
+        op.cols()
+    );
     let boxed: Box<dyn Any> = Box::new(x);
     let boxed = match boxed.downcast::<Tensor<CpuAutodiff, 2>>() {
         Ok(t) => return same_type(spmm_autodiff(op, *t)),
@@ -36,11 +41,20 @@ pub fn spmm<B: Backend>(op: &CsrOperator, x: Tensor<B, 2>) -> Tensor<B, 2> {
     let boxed = match boxed.downcast::<Tensor<Cpu, 2>>() {
         Ok(t) => {
             let prim = host_product::<Cpu>(op, t.into_primitive().tensor(), false);
-            return same_type(Tensor::<Cpu, 2>::from_primitive(TensorPrimitive::Float(prim)));
+            return same_type(Tensor::<Cpu, 2>::from_primitive(TensorPrimitive::Float(
+                prim,
+            )));
         }
         Err(other) => other,
     };
-    spmm_gather_scatter(op, same_type(*boxed.downcast::<Tensor<B, 2>>().expect("the box holds a Tensor<B, 2>")))
+    spmm_gather_scatter(
+        op,
+        same_type(
+            *boxed
+                .downcast::<Tensor<B, 2>>()
+                .expect("the box holds a Tensor<B, 2>"),
+        ),
+    )
 }
 
 /// `Â · x` from burn ops only (gather the source rows, scale, scatter-add
@@ -50,7 +64,11 @@ pub fn spmm_gather_scatter<B: Backend>(op: &CsrOperator, x: Tensor<B, 2>) -> Ten
     let device = x.device();
     let [_, width] = x.dims();
     let nnz = op.nnz();
-    let (mut rows, mut cols, mut vals) = (Vec::with_capacity(nnz), Vec::with_capacity(nnz), Vec::with_capacity(nnz));
+    let (mut rows, mut cols, mut vals) = (
+        Vec::with_capacity(nnz),
+        Vec::with_capacity(nnz),
+        Vec::with_capacity(nnz),
+    );
     for (r, c, v) in op.triplets() {
         rows.push(r as i64);
         cols.push(c as i64);
@@ -60,26 +78,43 @@ pub fn spmm_gather_scatter<B: Backend>(op: &CsrOperator, x: Tensor<B, 2>) -> Ten
     let cols = Tensor::<B, 1, Int>::from_data(TensorData::new(cols, [nnz]), &device);
     let vals = Tensor::<B, 2>::from_data(TensorData::new(vals, [nnz, 1]), &device);
     let messages = x.select(0, cols) * vals;
-    Tensor::zeros([op.rows(), width], &device).select_assign(0, rows, messages, IndexingUpdateOp::Add)
+    Tensor::zeros([op.rows(), width], &device).select_assign(
+        0,
+        rows,
+        messages,
+        IndexingUpdateOp::Add,
+    )
 }
 
 /// Moves a value whose type the caller has proven equal to `U` into `U`.
 fn same_type<T: 'static, U: 'static>(value: T) -> U {
-    *(Box::new(value) as Box<dyn Any>).downcast::<U>().expect("types are equal by the caller's downcast")
+    *(Box::new(value) as Box<dyn Any>)
+        .downcast::<U>()
+        .expect("types are equal by the caller's downcast")
 }
 
 /// `Â·x` (or `Âᵀ·x` when `transpose`) on a host copy of a float primitive.
-fn host_product<B: Backend>(op: &CsrOperator, x: FloatTensor<B>, transpose: bool) -> FloatTensor<B> {
+fn host_product<B: Backend>(
+    op: &CsrOperator,
+    x: FloatTensor<B>,
+    transpose: bool,
+) -> FloatTensor<B> {
     let x = Tensor::<B, 2>::from_primitive(TensorPrimitive::Float(x));
     let device = x.device();
     let [_, width] = x.dims();
-    let host = x.into_data().convert::<f32>().into_vec::<f32>().expect("float tensor data converts to f32");
+    let host = x
+        .into_data()
+        .convert::<f32>()
+        .into_vec::<f32>()
+        .expect("float tensor data converts to f32");
     let (out, rows) = if transpose {
         (op.apply_transpose(&host, width), op.cols())
     } else {
         (op.apply(&host, width), op.rows())
     };
-    Tensor::<B, 2>::from_data(TensorData::new(out, [rows, width]), &device).into_primitive().tensor()
+    Tensor::<B, 2>::from_data(TensorData::new(out, [rows, width]), &device)
+        .into_primitive()
+        .tensor()
 }
 
 /// The backward node of [`spmm`]: `dL/dx = Âᵀ · dL/dy`.
@@ -89,17 +124,31 @@ struct SpmmBackward;
 impl<B: Backend> Backward<B, 1> for SpmmBackward {
     type State = CsrOperator;
 
-    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _checkpointer: &mut Checkpointer) {
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        _checkpointer: &mut Checkpointer,
+    ) {
         let op = ops.state;
-        unary::<B, _>(ops.parents, ops.node, grads, |grad| host_product::<B>(&op, grad, true));
+        unary::<B, _>(ops.parents, ops.node, grads, |grad| {
+            host_product::<B>(&op, grad, true)
+        });
     }
 }
 
 /// The CSR kernel as one autodiff node (any inner backend whose data can be read on the host).
-fn spmm_autodiff<B: Backend, C: CheckpointStrategy>(op: &CsrOperator, x: Tensor<Autodiff<B, C>, 2>) -> Tensor<Autodiff<B, C>, 2> {
+fn spmm_autodiff<B: Backend, C: CheckpointStrategy>(
+    op: &CsrOperator,
+    x: Tensor<Autodiff<B, C>, 2>,
+) -> Tensor<Autodiff<B, C>, 2> {
     let x = x.into_primitive().tensor();
     let out = host_product::<B>(op, x.primitive.clone(), false);
-    let out = match SpmmBackward.prepare::<C>([x.node.clone()]).compute_bound().stateful() {
+    let out = match SpmmBackward
+        .prepare::<C>([x.node.clone()])
+        .compute_bound()
+        .stateful()
+    {
         OpsKind::Tracked(prep) => prep.finish(op.clone(), out),
         OpsKind::UnTracked(prep) => prep.finish(out),
     };
@@ -130,7 +179,9 @@ mod tests {
 
     fn random_tensor<B: Backend>(rows: usize, cols: usize, seed: u64) -> Tensor<B, 2> {
         let mut rng = Seed(seed).rng("x");
-        let data: Vec<f32> = (0..rows * cols).map(|_| rng.random_range(-1.0f32..1.0)).collect();
+        let data: Vec<f32> = (0..rows * cols)
+            .map(|_| rng.random_range(-1.0f32..1.0))
+            .collect();
         Tensor::from_data(TensorData::new(data, [rows, cols]), &Default::default())
     }
 
@@ -152,7 +203,10 @@ mod tests {
         let g1 = (y1 * w.clone()).sum().backward();
         let g2 = (y2 * w).sum().backward();
         let (d1, d2) = (x1.grad(&g1).unwrap(), x2.grad(&g2).unwrap());
-        let (d1, d2) = (d1.into_data().into_vec::<f32>().unwrap(), d2.into_data().into_vec::<f32>().unwrap());
+        let (d1, d2) = (
+            d1.into_data().into_vec::<f32>().unwrap(),
+            d2.into_data().into_vec::<f32>().unwrap(),
+        );
         assert!(d1.iter().any(|v| v.abs() > 1e-3));
         for (a, b) in d1.iter().zip(&d2) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
@@ -168,19 +222,35 @@ mod tests {
         let loss = |x: &[f32]| -> f64 {
             let y = op.apply(x, 2);
             let wv = values(w.clone());
-            y.iter().zip(&wv).map(|(a, b)| f64::from(a * b).powi(2)).sum()
+            y.iter()
+                .zip(&wv)
+                .map(|(a, b)| f64::from(a * b).powi(2))
+                .sum()
         };
-        let x = Tensor::<CpuAutodiff, 2>::from_data(TensorData::new(x0.clone(), [6, 2]), &Default::default()).require_grad();
+        let x = Tensor::<CpuAutodiff, 2>::from_data(
+            TensorData::new(x0.clone(), [6, 2]),
+            &Default::default(),
+        )
+        .require_grad();
         let l = (spmm(&op, x.clone()) * w.clone()).powf_scalar(2.0).sum();
         let grads = l.backward();
-        let analytic = x.grad(&grads).unwrap().into_data().into_vec::<f32>().unwrap();
+        let analytic = x
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .into_vec::<f32>()
+            .unwrap();
         let h = 1e-3f32;
         for i in 0..x0.len() {
             let (mut plus, mut minus) = (x0.clone(), x0.clone());
             plus[i] += h;
             minus[i] -= h;
             let numeric = (loss(&plus) - loss(&minus)) / (2.0 * f64::from(h));
-            assert!((numeric - f64::from(analytic[i])).abs() < 2e-3 * (1.0 + numeric.abs()), "entry {i}: {numeric} vs {}", analytic[i]);
+            assert!(
+                (numeric - f64::from(analytic[i])).abs() < 2e-3 * (1.0 + numeric.abs()),
+                "entry {i}: {numeric} vs {}",
+                analytic[i]
+            );
         }
     }
 
