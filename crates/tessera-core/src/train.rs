@@ -122,6 +122,14 @@ struct CheckpointState {
     has_best: bool,
 }
 
+/// Everything restored from a checkpoint.
+struct Resumed<M, O> {
+    model: M,
+    optim: O,
+    best: Option<M>,
+    state: CheckpointState,
+}
+
 /// Where checkpoints live, and how modules and optimizer state are written.
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
@@ -160,7 +168,7 @@ impl Checkpoints {
         write_json_atomic(&self.dir.join("state.json"), state)
     }
 
-    fn load<B, M, O>(&self, model: M, optim: O, device: &B::Device) -> Result<Option<(M, O, Option<M>, CheckpointState)>>
+    fn load<B, M, O>(&self, model: M, optim: O, device: &B::Device) -> Result<Option<Resumed<M, O>>>
     where
         B: AutodiffBackend,
         M: AutodiffModule<B>,
@@ -182,7 +190,7 @@ impl Checkpoints {
         let model = model.load_file(self.dir.join("model"), &rec, device).map_err(|e| self.rec_err("loading model", e))?;
         let record = Recorder::<B>::load(&rec, self.dir.join("optimizer"), device)
             .map_err(|e| self.rec_err("loading optimizer", e))?;
-        Ok(Some((model, optim.load_record(record), best, state)))
+        Ok(Some(Resumed { model, optim: optim.load_record(record), best, state }))
     }
 
     /// The checkpoint folder.
@@ -190,6 +198,25 @@ impl Checkpoints {
         &self.dir
     }
 }
+
+/// Where and how [`train`] runs: device, progress, optional checkpoints.
+pub struct TrainEnv<'a, B: burn::tensor::backend::Backend> {
+    /// Resume from / write checkpoints here (`None` = no checkpoints).
+    pub checkpoints: Option<&'a Checkpoints>,
+    /// The device tensors live on.
+    pub device: &'a B::Device,
+    /// Progress sink.
+    pub progress: &'a Progress,
+    /// Label shown in progress lines and errors.
+    pub name: &'a str,
+}
+
+impl<B: burn::tensor::backend::Backend> Clone for TrainEnv<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<B: burn::tensor::backend::Backend> Copy for TrainEnv<'_, B> {}
 
 /// Runs `epoch_fn` for up to `config.epochs` epochs.
 ///
@@ -201,10 +228,7 @@ pub fn train<B, M, O, F>(
     config: &LoopConfig,
     model: M,
     mut optim: O,
-    checkpoints: Option<&Checkpoints>,
-    device: &B::Device,
-    progress: &Progress,
-    name: &str,
+    env: &TrainEnv<'_, B>,
     mut epoch_fn: F,
 ) -> Result<Trained<M>>
 where
@@ -213,18 +237,19 @@ where
     O: Optimizer<M, B>,
     F: FnMut(M, &mut O, usize) -> Result<(M, EpochStats)>,
 {
+    let TrainEnv { checkpoints, device, progress, name } = *env;
     let mut model = model;
     let mut stopping = EarlyStopping::new(config.goal, config.patience);
     let mut best: Option<M> = None;
     let mut start = 0;
     if let Some(ck) = checkpoints
-        && let Some((m, o, b, state)) = ck.load::<B, M, O>(model.clone(), optim.clone(), device)?
+        && let Some(resumed) = ck.load::<B, M, O>(model.clone(), optim.clone(), device)?
     {
-        model = m;
-        optim = o;
-        best = b;
-        stopping = state.stopping;
-        start = state.next_epoch;
+        model = resumed.model;
+        optim = resumed.optim;
+        best = resumed.best;
+        stopping = resumed.state.stopping;
+        start = resumed.state.next_epoch;
     }
     let mut task = progress.task(name, config.epochs as u64);
     task.inc(start as u64);
@@ -293,7 +318,9 @@ mod tests {
         let x = Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0, 1.0, 1.0], [3, 2]), &device);
         let y = Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, -1.0, 0.0], [3, 1]), &device);
         let cfg = LoopConfig { epochs, checkpoint_every: 1, keep_best: false, ..Default::default() };
-        let trained = train(&cfg, model, AdamConfig::new().init(), ck, &device, &Progress::hidden(), "t", |m: Linear<B>, o, _| {
+        let progress = Progress::hidden();
+        let env = TrainEnv { checkpoints: ck, device: &device, progress: &progress, name: "t" };
+        let trained = train(&cfg, model, AdamConfig::new().init(), &env, |m: Linear<B>, o, _| {
             let loss = (m.forward(x.clone()) - y.clone()).powf_scalar(2.0).mean();
             let value = loss.clone().into_scalar();
             let grads = GradientsParams::from_grads(loss.backward(), &m);

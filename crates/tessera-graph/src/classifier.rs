@@ -10,7 +10,7 @@ use burn::optim::{AdamConfig, GradientsParams, Optimizer, decay::WeightDecayConf
 use burn::tensor::activation::log_softmax;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{ElementConversion, Int, Tensor, TensorData};
-use tessera_core::train::{EpochStats, Goal, LoopConfig, train};
+use tessera_core::train::{EpochStats, Goal, LoopConfig, TrainEnv, train};
 use tessera_core::{Error, Progress, Result, Seed, metrics};
 
 /// A model that maps a graph and node features to per-node outputs.
@@ -221,14 +221,12 @@ where
         keep_best: select.is_some(),
         checkpoint_every: 0,
     };
+    let env = TrainEnv { checkpoints: None, device: &device, progress, name };
     let trained = train(
         &loop_cfg,
         model,
         optim,
-        None,
-        &device,
-        progress,
-        name,
+        &env,
         |m: M, opt, _| {
             let xd = x.dropout(config.input_dropout, &mut rng);
             let out = m.logits_rows(ops, &xd, train_nodes, rows.clone());

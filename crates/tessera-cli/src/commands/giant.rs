@@ -5,7 +5,7 @@ use crate::output::finish_reproduce;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tessera_core::{Error, Report, Result, RunFolder};
 use tessera_data::{Features, GraphData, read_csr_npz, read_npy, write_npy_f32};
 use tessera_xmc::giant::{DownstreamConfig, GiantConfig, giant_features, reproduce};
@@ -81,7 +81,7 @@ pub fn run(ctx: &Context, args: GiantArgs) -> Result<()> {
     }
 }
 
-fn load_user_graph(edges: &PathBuf, features: &PathBuf) -> Result<GraphData> {
+fn load_user_graph(edges: &Path, features: &Path) -> Result<GraphData> {
     let x = read_csr_npz(features)?;
     let e = read_npy(edges)?;
     e.expect_ndim(2)?;
