@@ -13,7 +13,12 @@ use std::process::ExitCode;
 
 /// Representation learning on catalogue-scale data.
 #[derive(Parser, Debug)]
-#[command(name = "tessera", version, about = "tessera: representation learning on catalogue-scale data", propagate_version = true)]
+#[command(
+    name = "tessera",
+    version,
+    about = "tessera: representation learning on catalogue-scale data",
+    propagate_version = true
+)]
 struct Cli {
     #[command(flatten)]
     global: GlobalArgs,

@@ -19,12 +19,19 @@ pub fn finish_reproduce<C: serde::Serialize>(
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        PathBuf::from("runs").join(format!("{}-{}-seed{}-{stamp}", report.method, report.dataset, ctx.seed.0))
+        PathBuf::from("runs").join(format!(
+            "{}-{}-seed{}-{stamp}",
+            report.method, report.dataset, ctx.seed.0
+        ))
     });
     let run = RunFolder::create(&target)?;
     run.write_config(config)?;
     run.write_report(report)?;
-    let path = run.commit(&format!("{} reproduce", report.method), &ctx.device.to_string(), ctx.threads)?;
+    let path = run.commit(
+        &format!("{} reproduce", report.method),
+        &ctx.device.to_string(),
+        ctx.threads,
+    )?;
     if ctx.json {
         println!("{}", report.to_json());
     } else {

@@ -35,7 +35,9 @@ impl std::str::FromStr for Device {
         match s.to_ascii_lowercase().as_str() {
             "cpu" => Ok(Device::Cpu),
             "cuda" | "gpu" => Ok(Device::Cuda),
-            other => Err(Error::Device(format!("unknown device `{other}`, expected `cpu` or `cuda`"))),
+            other => Err(Error::Device(format!(
+                "unknown device `{other}`, expected `cpu` or `cuda`"
+            ))),
         }
     }
 }
@@ -111,14 +113,23 @@ mod tests {
 
     #[test]
     fn cpu_dispatch_runs_generic_job() {
-        assert_eq!(Device::Cpu.dispatch(SumJob(vec![1.0, 2.0, 3.5])).unwrap(), 6.5);
+        assert_eq!(
+            Device::Cpu.dispatch(SumJob(vec![1.0, 2.0, 3.5])).unwrap(),
+            6.5
+        );
     }
 
     #[test]
     fn device_parses_and_rejects_unknown() {
         assert_eq!("CPU".parse::<Device>().unwrap(), Device::Cpu);
         assert_eq!("cuda".parse::<Device>().unwrap(), Device::Cuda);
-        assert!("tpu".parse::<Device>().unwrap_err().to_string().contains("tpu"));
+        assert!(
+            "tpu"
+                .parse::<Device>()
+                .unwrap_err()
+                .to_string()
+                .contains("tpu")
+        );
     }
 
     #[cfg(not(feature = "cuda"))]

@@ -68,7 +68,11 @@ pub enum Error {
 impl Error {
     /// An [`Error::Io`] for `path`.
     pub fn io(action: &'static str, path: impl AsRef<Path>, source: std::io::Error) -> Self {
-        Error::Io { action, path: path.as_ref().to_path_buf(), source }
+        Error::Io {
+            action,
+            path: path.as_ref().to_path_buf(),
+            source,
+        }
     }
 
     /// An [`Error::Input`] naming the source, the location, and expected versus found.
@@ -88,7 +92,10 @@ impl Error {
 
     /// Wraps `self` with a sentence saying what was being done.
     pub fn context(self, context: impl Into<String>) -> Self {
-        Error::Context { context: context.into(), source: Box::new(self) }
+        Error::Context {
+            context: context.into(),
+            source: Box::new(self),
+        }
     }
 }
 

@@ -5,7 +5,11 @@
 
 /// Fraction of positions where `pred == truth`.
 pub fn accuracy(pred: &[usize], truth: &[usize]) -> f64 {
-    assert_eq!(pred.len(), truth.len(), "accuracy: prediction and truth lengths differ");
+    assert_eq!(
+        pred.len(),
+        truth.len(),
+        "accuracy: prediction and truth lengths differ"
+    );
     if pred.is_empty() {
         return f64::NAN;
     }
@@ -27,7 +31,9 @@ pub fn argmax_rows(scores: &[f32], cols: usize) -> Vec<usize> {
         .map(|row| {
             row.iter()
                 .enumerate()
-                .fold((0, f32::NEG_INFINITY), |best, (j, &v)| if v > best.1 { (j, v) } else { best })
+                .fold((0, f32::NEG_INFINITY), |best, (j, &v)| {
+                    if v > best.1 { (j, v) } else { best }
+                })
                 .0
         })
         .collect()
@@ -50,7 +56,11 @@ pub fn recall_at_k(ranked: &[usize], relevant: &[usize], k: usize) -> f64 {
 }
 
 fn hits_at_k(ranked: &[usize], relevant: &[usize], k: usize) -> usize {
-    ranked.iter().take(k).filter(|r| relevant.contains(r)).count()
+    ranked
+        .iter()
+        .take(k)
+        .filter(|r| relevant.contains(r))
+        .count()
 }
 
 /// NDCG@k with binary relevance.
@@ -65,13 +75,19 @@ pub fn ndcg_at_k(ranked: &[usize], relevant: &[usize], k: usize) -> f64 {
         .filter(|(_, r)| relevant.contains(r))
         .map(|(i, _)| 1.0 / ((i + 2) as f64).log2())
         .sum();
-    let ideal: f64 = (0..relevant.len().min(k)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
+    let ideal: f64 = (0..relevant.len().min(k))
+        .map(|i| 1.0 / ((i + 2) as f64).log2())
+        .sum();
     dcg / ideal
 }
 
 /// Coefficient of determination R² = 1 − SS_res / SS_tot.
 pub fn r2(pred: &[f64], truth: &[f64]) -> f64 {
-    assert_eq!(pred.len(), truth.len(), "r2: prediction and truth lengths differ");
+    assert_eq!(
+        pred.len(),
+        truth.len(),
+        "r2: prediction and truth lengths differ"
+    );
     let mean = mean(truth);
     let ss_tot: f64 = truth.iter().map(|t| (t - mean).powi(2)).sum();
     let ss_res: f64 = pred.iter().zip(truth).map(|(p, t)| (t - p).powi(2)).sum();
@@ -127,7 +143,12 @@ pub fn auroc(scores: &[f64], positive: &[bool]) -> f64 {
         return f64::NAN;
     }
     let ranks = average_ranks(scores);
-    let rank_sum: f64 = ranks.iter().zip(positive).filter(|(_, p)| **p).map(|(r, _)| r).sum();
+    let rank_sum: f64 = ranks
+        .iter()
+        .zip(positive)
+        .filter(|(_, p)| **p)
+        .map(|(r, _)| r)
+        .sum();
     (rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
 }
 
@@ -187,9 +208,15 @@ mod tests {
 
     #[test]
     fn auroc_perfect_random_and_ties() {
-        assert!(close(auroc(&[0.9, 0.8, 0.1, 0.2], &[true, true, false, false]), 1.0));
+        assert!(close(
+            auroc(&[0.9, 0.8, 0.1, 0.2], &[true, true, false, false]),
+            1.0
+        ));
         assert!(close(auroc(&[0.5, 0.5], &[true, false]), 0.5));
-        assert!(close(auroc(&[0.1, 0.9, 0.2, 0.8], &[true, false, true, false]), 0.0));
+        assert!(close(
+            auroc(&[0.1, 0.9, 0.2, 0.8], &[true, false, true, false]),
+            0.0
+        ));
         assert!(auroc(&[0.1], &[true]).is_nan());
     }
 

@@ -36,7 +36,9 @@ impl Progress {
 
     /// A progress sink that shows nothing (tests, library use).
     pub fn hidden() -> Self {
-        Progress { mode: ProgressMode::Quiet }
+        Progress {
+            mode: ProgressMode::Quiet,
+        }
     }
 
     /// The chosen mode.
@@ -58,7 +60,16 @@ impl Progress {
             bar.set_prefix(name.to_string());
             bar
         });
-        Task { name: name.to_string(), total, done: 0, mode: self.mode, bar, started: Instant::now(), last_decile: 0, message: String::new() }
+        Task {
+            name: name.to_string(),
+            total,
+            done: 0,
+            mode: self.mode,
+            bar,
+            started: Instant::now(),
+            last_decile: 0,
+            message: String::new(),
+        }
     }
 
     /// Prints a one-line message (not in quiet mode).
@@ -118,7 +129,9 @@ impl Task {
         let secs = self.started.elapsed().as_secs_f64();
         match (&self.bar, self.mode) {
             (Some(bar), _) => bar.finish_and_clear(),
-            (None, ProgressMode::Lines) => eprintln!("{}: done in {secs:.1}s {}", self.name, self.message),
+            (None, ProgressMode::Lines) => {
+                eprintln!("{}: done in {secs:.1}s {}", self.name, self.message)
+            }
             _ => {}
         }
     }

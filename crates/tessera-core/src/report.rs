@@ -38,7 +38,12 @@ pub struct Report {
 impl Report {
     /// An empty report for `method` on `dataset`.
     pub fn new(method: impl Into<String>, dataset: impl Into<String>) -> Self {
-        Report { method: method.into(), dataset: dataset.into(), rows: Vec::new(), seconds: 0.0 }
+        Report {
+            method: method.into(),
+            dataset: dataset.into(),
+            rows: Vec::new(),
+            seconds: 0.0,
+        }
     }
 
     /// Adds a row from per-seed values (mean, and sample std when there are ≥ 2).
@@ -63,7 +68,9 @@ impl Report {
 
     /// The row for (metric, split, model), if present.
     pub fn find(&self, metric: &str, split: &str, model: &str) -> Option<&ReportRow> {
-        self.rows.iter().find(|r| r.metric == metric && r.split == split && r.model == model)
+        self.rows
+            .iter()
+            .find(|r| r.metric == metric && r.split == split && r.model == model)
     }
 
     /// Pretty JSON in the report schema.
@@ -86,11 +93,20 @@ impl Report {
                 .iter()
                 .zip(widths)
                 .enumerate()
-                .map(|(i, (c, w))| if i < 3 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                .map(|(i, (c, w))| {
+                    if i < 3 {
+                        format!("{c:<w$}")
+                    } else {
+                        format!("{c:>w$}")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join("  ")
         };
-        let mut out = format!("{} on {} ({:.1}s)\n", self.method, self.dataset, self.seconds);
+        let mut out = format!(
+            "{} on {} ({:.1}s)\n",
+            self.method, self.dataset, self.seconds
+        );
         out += &line(&header.map(String::from));
         out.push('\n');
         for row in &body {
@@ -114,7 +130,13 @@ impl Report {
 }
 
 fn row_cells(r: &ReportRow) -> [String; 6] {
-    let num = |v: f64| if v.is_finite() { format!("{v:.2}") } else { "n/a".into() };
+    let num = |v: f64| {
+        if v.is_finite() {
+            format!("{v:.2}")
+        } else {
+            "n/a".into()
+        }
+    };
     [
         r.metric.clone(),
         r.split.clone(),
@@ -131,7 +153,13 @@ mod tests {
 
     fn sample() -> Report {
         let mut r = Report::new("coldbrew", "cora");
-        r.push_seeds("accuracy", "isolation", "coldbrew-student", &[68.0, 70.0], Some(69.62));
+        r.push_seeds(
+            "accuracy",
+            "isolation",
+            "coldbrew-student",
+            &[68.0, 70.0],
+            Some(69.62),
+        );
         r.push_seeds("fcr", "overall", "coldbrew", &[32.86], Some(32.86));
         r.seconds = 12.5;
         r
@@ -145,7 +173,10 @@ mod tests {
         assert_eq!(keys, ["dataset", "method", "rows", "seconds"]);
         let mut row_keys: Vec<_> = v["rows"][0].as_object().unwrap().keys().cloned().collect();
         row_keys.sort();
-        assert_eq!(row_keys, ["metric", "model", "ours", "ours_std", "published", "split"]);
+        assert_eq!(
+            row_keys,
+            ["metric", "model", "ours", "ours_std", "published", "split"]
+        );
         assert_eq!(v["rows"][0]["ours"], 69.0);
         assert!(v["rows"][1]["ours_std"].is_null());
     }

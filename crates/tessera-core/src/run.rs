@@ -17,7 +17,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io("creating folder", dir, e))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
@@ -69,21 +72,34 @@ impl RunFolder {
     /// Fails if `target` exists and is not empty (runs are never silently overwritten).
     pub fn create(target: impl Into<PathBuf>) -> Result<Self> {
         let target = target.into();
-        if target.exists() && fs::read_dir(&target).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        if target.exists()
+            && fs::read_dir(&target)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(true)
+        {
             return Err(Error::Config(format!(
                 "output folder `{}` already exists and is not empty; choose another --out or remove it",
                 target.display()
             )));
         }
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("creating folder", parent, e))?;
         let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("run");
         let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| Error::io("clearing stale staging folder", &staging, e))?;
+            fs::remove_dir_all(&staging)
+                .map_err(|e| Error::io("clearing stale staging folder", &staging, e))?;
         }
         fs::create_dir_all(&staging).map_err(|e| Error::io("creating folder", &staging, e))?;
-        Ok(RunFolder { target, staging, started: SystemTime::now(), committed: false })
+        Ok(RunFolder {
+            target,
+            staging,
+            started: SystemTime::now(),
+            committed: false,
+        })
     }
 
     /// The folder files are written into until commit.
@@ -119,22 +135,31 @@ impl RunFolder {
     /// Writes `meta.json` and renames the staged folder into place.
     pub fn commit(mut self, command: &str, device: &str, threads: usize) -> Result<PathBuf> {
         let now = SystemTime::now();
-        let secs = |t: SystemTime| t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let secs = |t: SystemTime| {
+            t.duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        };
         let meta = RunMeta {
             tessera_version: env!("CARGO_PKG_VERSION").into(),
             command: command.into(),
             started_unix: secs(self.started),
             finished_unix: secs(now),
-            seconds: now.duration_since(self.started).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+            seconds: now
+                .duration_since(self.started)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
             device: device.into(),
             threads,
         };
         write_json_atomic(&self.staging.join("meta.json"), &meta)?;
         if self.target.exists() {
             // Empty by the check in `create`; remove so the rename can take its place.
-            fs::remove_dir(&self.target).map_err(|e| Error::io("replacing empty folder", &self.target, e))?;
+            fs::remove_dir(&self.target)
+                .map_err(|e| Error::io("replacing empty folder", &self.target, e))?;
         }
-        fs::rename(&self.staging, &self.target).map_err(|e| Error::io("moving run into place", &self.target, e))?;
+        fs::rename(&self.staging, &self.target)
+            .map_err(|e| Error::io("moving run into place", &self.target, e))?;
         self.committed = true;
         Ok(self.target.clone())
     }
@@ -157,15 +182,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("runs/x");
         let run = RunFolder::create(&target).unwrap();
-        run.write_config(&serde_json::json!({"lr": 0.005, "seed": 1})).unwrap();
+        run.write_config(&serde_json::json!({"lr": 0.005, "seed": 1}))
+            .unwrap();
         run.write_report(&Report::new("m", "d")).unwrap();
         fs::write(run.file("model/w.bin").unwrap(), b"w").unwrap();
         assert!(!target.exists());
         run.commit("test", "cpu", 2).unwrap();
-        for f in ["config.json", "meta.json", "metrics.json", "report.md", "model/w.bin"] {
+        for f in [
+            "config.json",
+            "meta.json",
+            "metrics.json",
+            "report.md",
+            "model/w.bin",
+        ] {
             assert!(target.join(f).is_file(), "{f} missing");
         }
-        let meta: RunMeta = serde_json::from_slice(&fs::read(target.join("meta.json")).unwrap()).unwrap();
+        let meta: RunMeta =
+            serde_json::from_slice(&fs::read(target.join("meta.json")).unwrap()).unwrap();
         assert_eq!(meta.threads, 2);
     }
 

@@ -32,7 +32,10 @@ impl Seed {
 
     /// A child seed for repetition `index` (seed sweeps, folds).
     pub fn child(self, index: u64) -> Seed {
-        Seed(splitmix64(self.0.wrapping_add(index.wrapping_mul(0x9e37_79b9_7f4a_7c15))))
+        Seed(splitmix64(
+            self.0
+                .wrapping_add(index.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+        ))
     }
 
     /// Seeds burn's backend generator for stream `name` (parameter init, dropout).

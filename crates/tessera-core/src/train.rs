@@ -44,7 +44,13 @@ pub struct Verdict {
 impl EarlyStopping {
     /// Stops after `patience` epochs without improvement (`None` = never stop early).
     pub fn new(goal: Goal, patience: Option<usize>) -> Self {
-        EarlyStopping { goal, patience, best: None, best_epoch: 0, epochs_since_best: 0 }
+        EarlyStopping {
+            goal,
+            patience,
+            best: None,
+            best_epoch: 0,
+            epochs_since_best: 0,
+        }
     }
 
     /// Records the validation value of `epoch`. Non-finite values never count as improvements.
@@ -63,7 +69,10 @@ impl EarlyStopping {
             self.epochs_since_best += 1;
         }
         let stop = self.patience.is_some_and(|p| self.epochs_since_best >= p);
-        Verdict { improved: better, stop }
+        Verdict {
+            improved: better,
+            stop,
+        }
     }
 
     /// The best value so far and the epoch it was seen at.
@@ -98,7 +107,13 @@ pub struct LoopConfig {
 
 impl Default for LoopConfig {
     fn default() -> Self {
-        LoopConfig { epochs: 100, patience: None, goal: Goal::Maximize, keep_best: true, checkpoint_every: 0 }
+        LoopConfig {
+            epochs: 100,
+            patience: None,
+            goal: Goal::Maximize,
+            keep_best: true,
+            checkpoint_every: 0,
+        }
     }
 }
 
@@ -150,17 +165,29 @@ impl Checkpoints {
         Error::Config(format!("checkpoint `{}`: {what}: {e}", self.dir.display()))
     }
 
-    fn save<B, M, O>(&self, model: &M, optim: &O, best: Option<&M>, state: &CheckpointState) -> Result<()>
+    fn save<B, M, O>(
+        &self,
+        model: &M,
+        optim: &O,
+        best: Option<&M>,
+        state: &CheckpointState,
+    ) -> Result<()>
     where
         B: AutodiffBackend,
         M: AutodiffModule<B>,
         O: Optimizer<M, B>,
     {
-        std::fs::create_dir_all(&self.dir).map_err(|e| Error::io("creating folder", &self.dir, e))?;
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::io("creating folder", &self.dir, e))?;
         let rec = Self::recorder();
-        model.clone().save_file(self.dir.join("model"), &rec).map_err(|e| self.rec_err("saving model", e))?;
+        model
+            .clone()
+            .save_file(self.dir.join("model"), &rec)
+            .map_err(|e| self.rec_err("saving model", e))?;
         if let Some(best) = best {
-            best.clone().save_file(self.dir.join("best"), &rec).map_err(|e| self.rec_err("saving best model", e))?;
+            best.clone()
+                .save_file(self.dir.join("best"), &rec)
+                .map_err(|e| self.rec_err("saving best model", e))?;
         }
         Recorder::<B>::record(&rec, optim.to_record(), self.dir.join("optimizer"))
             .map_err(|e| self.rec_err("saving optimizer", e))?;
@@ -179,18 +206,36 @@ impl Checkpoints {
             return Ok(None);
         }
         let text = std::fs::read(&state_path).map_err(|e| Error::io("reading", &state_path, e))?;
-        let state: CheckpointState = serde_json::from_slice(&text)
-            .map_err(|e| Error::input(state_path.display(), "top level", "a tessera checkpoint state", e.to_string()))?;
+        let state: CheckpointState = serde_json::from_slice(&text).map_err(|e| {
+            Error::input(
+                state_path.display(),
+                "top level",
+                "a tessera checkpoint state",
+                e.to_string(),
+            )
+        })?;
         let rec = Self::recorder();
         let best = if state.has_best {
-            Some(model.clone().load_file(self.dir.join("best"), &rec, device).map_err(|e| self.rec_err("loading best model", e))?)
+            Some(
+                model
+                    .clone()
+                    .load_file(self.dir.join("best"), &rec, device)
+                    .map_err(|e| self.rec_err("loading best model", e))?,
+            )
         } else {
             None
         };
-        let model = model.load_file(self.dir.join("model"), &rec, device).map_err(|e| self.rec_err("loading model", e))?;
+        let model = model
+            .load_file(self.dir.join("model"), &rec, device)
+            .map_err(|e| self.rec_err("loading model", e))?;
         let record = Recorder::<B>::load(&rec, self.dir.join("optimizer"), device)
             .map_err(|e| self.rec_err("loading optimizer", e))?;
-        Ok(Some(Resumed { model, optim: optim.load_record(record), best, state }))
+        Ok(Some(Resumed {
+            model,
+            optim: optim.load_record(record),
+            best,
+            state,
+        }))
     }
 
     /// The checkpoint folder.
@@ -237,7 +282,12 @@ where
     O: Optimizer<M, B>,
     F: FnMut(M, &mut O, usize) -> Result<(M, EpochStats)>,
 {
-    let TrainEnv { checkpoints, device, progress, name } = *env;
+    let TrainEnv {
+        checkpoints,
+        device,
+        progress,
+        name,
+    } = *env;
     let mut model = model;
     let mut stopping = EarlyStopping::new(config.goal, config.patience);
     let mut best: Option<M> = None;
@@ -259,7 +309,10 @@ where
         let (next, stats) = epoch_fn(model, &mut optim, epoch)?;
         model = next;
         if !stats.loss.is_finite() {
-            return Err(Error::Numeric(format!("{name}: training loss became {} at epoch {epoch}", stats.loss)));
+            return Err(Error::Numeric(format!(
+                "{name}: training loss became {} at epoch {epoch}",
+                stats.loss
+            )));
         }
         history.push(stats);
         task.inc(1);
@@ -277,7 +330,11 @@ where
             && config.checkpoint_every > 0
             && (epoch % config.checkpoint_every == 0 || epoch == config.epochs || stop)
         {
-            let state = CheckpointState { next_epoch: epoch, stopping: stopping.clone(), has_best: best.is_some() };
+            let state = CheckpointState {
+                next_epoch: epoch,
+                stopping: stopping.clone(),
+                has_best: best.is_some(),
+            };
             ck.save::<B, M, O>(&model, &optim, best.as_ref(), &state)?;
         }
         if stop {
@@ -285,7 +342,12 @@ where
         }
     }
     task.finish();
-    Ok(Trained { model: best.unwrap_or(model), epochs_run: epoch, best: stopping.best(), history })
+    Ok(Trained {
+        model: best.unwrap_or(model),
+        epochs_run: epoch,
+        best: stopping.best(),
+        history,
+    })
 }
 
 #[cfg(test)]
@@ -308,26 +370,55 @@ mod tests {
         assert_eq!(s.best(), Some((1.0, 0)));
     }
 
-    fn fit(
-        epochs: usize,
-        ck: Option<&Checkpoints>,
-    ) -> (Trained<Linear<B>>, Vec<f32>) {
+    fn fit(epochs: usize, ck: Option<&Checkpoints>) -> (Trained<Linear<B>>, Vec<f32>) {
         let device = Default::default();
         crate::Seed(3).seed_backend::<B>("init", &device);
         let model: Linear<B> = LinearConfig::new(2, 1).init(&device);
-        let x = Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0, 1.0, 1.0], [3, 2]), &device);
-        let y = Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, -1.0, 0.0], [3, 1]), &device);
-        let cfg = LoopConfig { epochs, checkpoint_every: 1, keep_best: false, ..Default::default() };
+        let x = Tensor::<B, 2>::from_data(
+            TensorData::new(vec![1.0f32, 0.0, 0.0, 1.0, 1.0, 1.0], [3, 2]),
+            &device,
+        );
+        let y =
+            Tensor::<B, 2>::from_data(TensorData::new(vec![1.0f32, -1.0, 0.0], [3, 1]), &device);
+        let cfg = LoopConfig {
+            epochs,
+            checkpoint_every: 1,
+            keep_best: false,
+            ..Default::default()
+        };
         let progress = Progress::hidden();
-        let env = TrainEnv { checkpoints: ck, device: &device, progress: &progress, name: "t" };
-        let trained = train(&cfg, model, AdamConfig::new().init(), &env, |m: Linear<B>, o, _| {
-            let loss = (m.forward(x.clone()) - y.clone()).powf_scalar(2.0).mean();
-            let value = loss.clone().into_scalar();
-            let grads = GradientsParams::from_grads(loss.backward(), &m);
-            Ok((o.step(0.05, m, grads), EpochStats { loss: f64::from(value), validation: None }))
-        })
+        let env = TrainEnv {
+            checkpoints: ck,
+            device: &device,
+            progress: &progress,
+            name: "t",
+        };
+        let trained = train(
+            &cfg,
+            model,
+            AdamConfig::new().init(),
+            &env,
+            |m: Linear<B>, o, _| {
+                let loss = (m.forward(x.clone()) - y.clone()).powf_scalar(2.0).mean();
+                let value = loss.clone().into_scalar();
+                let grads = GradientsParams::from_grads(loss.backward(), &m);
+                Ok((
+                    o.step(0.05, m, grads),
+                    EpochStats {
+                        loss: f64::from(value),
+                        validation: None,
+                    },
+                ))
+            },
+        )
         .unwrap();
-        let w = trained.model.weight.val().into_data().to_vec::<f32>().unwrap();
+        let w = trained
+            .model
+            .weight
+            .val()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
         (trained, w)
     }
 

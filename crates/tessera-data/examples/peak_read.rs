@@ -20,6 +20,9 @@ fn main() -> Result<(), tessera_core::Error> {
         let m = tessera_data::Npz::open(path)?.dense(key)?;
         (m.rows, m.cols)
     };
-    println!("{rows} x {cols} float32 = {:.1} MiB", (rows * cols * 4) as f64 / 1048576.0);
+    println!(
+        "{rows} x {cols} float32 = {:.1} MiB",
+        (rows * cols * 4) as f64 / 1048576.0
+    );
     Ok(())
 }

@@ -221,35 +221,34 @@ where
         keep_best: select.is_some(),
         checkpoint_every: 0,
     };
-    let env = TrainEnv { checkpoints: None, device: &device, progress, name };
-    let trained = train(
-        &loop_cfg,
-        model,
-        optim,
-        &env,
-        |m: M, opt, _| {
-            let xd = x.dropout(config.input_dropout, &mut rng);
-            let out = m.logits_rows(ops, &xd, train_nodes, rows.clone());
-            let mut loss = loss_fn(out);
-            if let Some(p) = m.penalty() {
-                loss = loss + p;
-            }
-            let value = f64::from(loss.clone().into_scalar().elem::<f32>());
-            let grads = GradientsParams::from_grads(loss.backward(), &m);
-            let m = opt.step(config.lr, m, grads);
-            let validation = select.zip(labels).map(|(nodes, labels)| {
-                let (scores, width) = node_outputs(&m.valid(), ops, x);
-                accuracy_on(&scores, width, labels, nodes)
-            });
-            Ok((
-                m,
-                EpochStats {
-                    loss: value,
-                    validation,
-                },
-            ))
-        },
-    )?;
+    let env = TrainEnv {
+        checkpoints: None,
+        device: &device,
+        progress,
+        name,
+    };
+    let trained = train(&loop_cfg, model, optim, &env, |m: M, opt, _| {
+        let xd = x.dropout(config.input_dropout, &mut rng);
+        let out = m.logits_rows(ops, &xd, train_nodes, rows.clone());
+        let mut loss = loss_fn(out);
+        if let Some(p) = m.penalty() {
+            loss = loss + p;
+        }
+        let value = f64::from(loss.clone().into_scalar().elem::<f32>());
+        let grads = GradientsParams::from_grads(loss.backward(), &m);
+        let m = opt.step(config.lr, m, grads);
+        let validation = select.zip(labels).map(|(nodes, labels)| {
+            let (scores, width) = node_outputs(&m.valid(), ops, x);
+            accuracy_on(&scores, width, labels, nodes)
+        });
+        Ok((
+            m,
+            EpochStats {
+                loss: value,
+                validation,
+            },
+        ))
+    })?;
     Ok(trained.model)
 }
 

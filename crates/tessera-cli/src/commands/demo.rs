@@ -20,7 +20,11 @@ pub struct DemoArgs {
 type DemoFn = fn(&Context) -> Result<Report>;
 
 /// Every method's demo, in the order the table shows them.
-const DEMOS: &[(&str, DemoFn)] = &[("coldbrew", super::coldbrew::demo), ("contrastive", super::contrastive::demo), ("giant", super::giant::demo)];
+const DEMOS: &[(&str, DemoFn)] = &[
+    ("coldbrew", super::coldbrew::demo),
+    ("contrastive", super::contrastive::demo),
+    ("giant", super::giant::demo),
+];
 
 /// Runs every method's fast reproduction and prints one table.
 pub fn run(ctx: &Context, args: DemoArgs) -> Result<()> {
@@ -29,7 +33,8 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<()> {
         .filter(|(name, _)| args.only.as_deref().is_none_or(|o| name.contains(o)))
         .collect();
     if selected.is_empty() {
-        ctx.progress.log("no method demo selected; tessera implements no method yet");
+        ctx.progress
+            .log("no method demo selected; tessera implements no method yet");
         return Ok(());
     }
     let mut reports = Vec::new();
@@ -43,13 +48,32 @@ pub fn run(ctx: &Context, args: DemoArgs) -> Result<()> {
 
 fn print_summary(ctx: &Context, reports: &[Report]) {
     if ctx.json {
-        println!("{}", serde_json::to_string_pretty(reports).expect("reports serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(reports).expect("reports serialise")
+        );
         return;
     }
-    let mut rows = vec![["method", "dataset", "metric", "ours", "published", "seconds"].map(String::from)];
+    let mut rows = vec![
+        [
+            "method",
+            "dataset",
+            "metric",
+            "ours",
+            "published",
+            "seconds",
+        ]
+        .map(String::from),
+    ];
     for r in reports {
         for row in &r.rows {
-            let num = |v: f64| if v.is_finite() { format!("{v:.2}") } else { "n/a".into() };
+            let num = |v: f64| {
+                if v.is_finite() {
+                    format!("{v:.2}")
+                } else {
+                    "n/a".into()
+                }
+            };
             rows.push([
                 r.method.clone(),
                 r.dataset.clone(),
@@ -71,7 +95,13 @@ fn print_summary(ctx: &Context, reports: &[Report]) {
             .iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (c, w))| if i < 3 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .map(|(i, (c, w))| {
+                if i < 3 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
             .collect();
         println!("{}", cells.join("  "));
     }
