@@ -38,27 +38,7 @@ pub fn linear_probe(
     let (mut w, mut m, mut v) = (vec![0.0; p], vec![0.0; p], vec![0.0; p]);
     let n = train.rows as f64;
     for step in 1..=STEPS {
-        let grad = xtr
-            .par_chunks(d)
-            .zip(y_train.par_iter())
-            .fold(
-                || vec![0.0; p],
-                |mut g, (x, &y)| {
-                    let prob = softmax(&logits(&w, x, classes));
-                    for c in 0..classes {
-                        let e = prob[c] - f64::from(u8::from(c == y));
-                        for (j, xj) in x.iter().enumerate() {
-                            g[j * classes + c] += e * xj;
-                        }
-                        g[d * classes + c] += e;
-                    }
-                    g
-                },
-            )
-            .reduce(
-                || vec![0.0; p],
-                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
-            );
+        let grad = gradient(&w, &xtr, y_train, classes);
         let (b1, b2) = (0.9f64, 0.999f64);
         for k in 0..p {
             let g = grad[k] / n + if k < d * classes { L2 * w[k] } else { 0.0 };
@@ -98,22 +78,69 @@ fn column_stats(x: &DenseMatrix) -> (Vec<f64>, Vec<f64>) {
     (mean, std)
 }
 
-fn logits(w: &[f64], x: &[f64], classes: usize) -> Vec<f64> {
-    let d = x.len();
-    let mut out = w[d * classes..].to_vec();
-    for (j, xj) in x.iter().enumerate() {
-        for (c, o) in out.iter_mut().enumerate() {
-            *o += w[j * classes + c] * xj;
+/// Rows per parallel piece of the gradient; the pieces are summed in order,
+/// so the result does not depend on the thread count or scheduling.
+const PIECE: usize = 256;
+
+/// Sum over rows of the cross-entropy gradient (weights d×C, then biases C).
+fn gradient(w: &[f64], x: &[f64], y: &[usize], classes: usize) -> Vec<f64> {
+    let d = w.len() / classes - 1;
+    let pieces: Vec<Vec<f64>> = x
+        .par_chunks(PIECE * d.max(1))
+        .zip(y.par_chunks(PIECE))
+        .map(|(xs, ys)| {
+            let mut g = vec![0.0; w.len()];
+            let mut e = vec![0.0; classes];
+            for (row, &label) in xs.chunks(d.max(1)).zip(ys) {
+                logits_into(w, row, &mut e);
+                softmax_in_place(&mut e);
+                e[label] -= 1.0;
+                for (gj, &xj) in g.chunks_exact_mut(classes).zip(row) {
+                    for (gc, ec) in gj.iter_mut().zip(&e) {
+                        *gc += ec * xj;
+                    }
+                }
+                for (gc, ec) in g[d * classes..].iter_mut().zip(&e) {
+                    *gc += ec;
+                }
+            }
+            g
+        })
+        .collect();
+    let mut total = vec![0.0; w.len()];
+    for piece in &pieces {
+        for (t, g) in total.iter_mut().zip(piece) {
+            *t += g;
         }
     }
+    total
+}
+
+/// `out = bias + x · W` for one row.
+fn logits_into(w: &[f64], x: &[f64], out: &mut [f64]) {
+    let classes = out.len();
+    out.copy_from_slice(&w[x.len() * classes..]);
+    for (wj, &xj) in w.chunks_exact(classes).zip(x) {
+        for (o, wc) in out.iter_mut().zip(wj) {
+            *o += wc * xj;
+        }
+    }
+}
+
+fn logits(w: &[f64], x: &[f64], classes: usize) -> Vec<f64> {
+    let mut out = vec![0.0; classes];
+    logits_into(w, x, &mut out);
     out
 }
 
-fn softmax(z: &[f64]) -> Vec<f64> {
+fn softmax_in_place(z: &mut [f64]) {
     let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let e: Vec<f64> = z.iter().map(|v| (v - m).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.into_iter().map(|v| v / s).collect()
+    let mut s = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - m).exp();
+        s += *v;
+    }
+    z.iter_mut().for_each(|v| *v /= s);
 }
 
 /// Index of the largest value (first on ties).

@@ -6,6 +6,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use tessera_contrastive::decomposable::{EmConfig, NuMode};
 use tessera_contrastive::infonce::Denominator;
+use tessera_contrastive::study::cells::CellStore;
 use tessera_contrastive::study::{self, PairSplit, StudyOutput};
 use tessera_contrastive::{
     ContrastiveConfig, ContrastiveModel, EmbedKind, LossKind, PairedViews, Regularisers,
@@ -435,7 +436,21 @@ struct ReproduceJob {
     pairs: Vec<PairSplit>,
     seeds: usize,
     seed: Seed,
+    /// The resumable cell cache of the training studies.
+    cells: PathBuf,
     progress: tessera_core::Progress,
+}
+
+impl ReproduceJob {
+    /// Opens the cell cache for a study with `settings`. The seed count is left
+    /// out of the key: cells are per seed, so a cache serves any `--seeds`.
+    fn store<S: serde::Serialize>(&self, settings: &S) -> Result<CellStore> {
+        let mut key = serde_json::json!({ "study": format!("{:?}", self.study), "seed": self.seed, "settings": settings });
+        if let Some(s) = key["settings"].as_object_mut() {
+            s.remove("seeds");
+        }
+        CellStore::open(&self.cells, &key, &self.progress)
+    }
 }
 
 impl BackendJob for ReproduceJob {
@@ -457,23 +472,40 @@ impl BackendJob for ReproduceJob {
                     seeds: self.seeds,
                     ..Default::default()
                 };
-                Ok((
-                    study::batch_size::run::<B>(&s, &self.pairs, self.seed, &self.progress)?,
-                    serde_json::json!(s),
-                ))
+                let mut store = self.store(&s)?;
+                let out = study::batch_size::run::<B>(
+                    &s,
+                    &self.pairs,
+                    self.seed,
+                    &mut store,
+                    &self.progress,
+                )?;
+                Ok((out, serde_json::json!(s)))
             }
             StudyArg::ModalityStructures => {
                 let s = study::modality::ModalityStudy {
                     seeds: self.seeds,
                     ..Default::default()
                 };
-                Ok((
-                    study::modality::run::<B>(&s, &self.pairs, self.seed, &self.progress)?,
-                    serde_json::json!(s),
-                ))
+                let mut store = self.store(&s)?;
+                let out = study::modality::run::<B>(
+                    &s,
+                    &self.pairs,
+                    self.seed,
+                    &mut store,
+                    &self.progress,
+                )?;
+                Ok((out, serde_json::json!(s)))
             }
         }
     }
+}
+
+/// The cell cache of a study writing to `target`: a hidden sibling file, so a
+/// stopped run is resumed by running the same command (same `--out`) again.
+fn cells_path(target: &Path) -> PathBuf {
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("run");
+    target.with_file_name(format!(".{name}.cells.jsonl"))
 }
 
 fn reproduce(ctx: &Context, a: ReproduceArgs) -> Result<()> {
@@ -497,11 +529,13 @@ fn reproduce(ctx: &Context, a: ReproduceArgs) -> Result<()> {
         PathBuf::from("runs").join(format!("contrastive-{name}-seed{}-{stamp}", ctx.seed.0))
     });
     let run = RunFolder::create(&target)?;
+    let cells = cells_path(&target);
     let job = ReproduceJob {
         study: a.study,
         pairs,
         seeds: a.seeds,
         seed: ctx.seed,
+        cells: cells.clone(),
         progress: ctx.progress.clone(),
     };
     let (output, settings) = ctx.device.dispatch(job)?;
@@ -512,11 +546,18 @@ fn reproduce(ctx: &Context, a: ReproduceArgs) -> Result<()> {
     for (file, plot) in &output.plots {
         plot.save(&run.file(&format!("plots/{file}"))?)?;
     }
+    if cells.exists() {
+        std::fs::copy(&cells, run.file("cells.jsonl")?)
+            .map_err(|e| tessera_core::Error::io("copying", &cells, e))?;
+    }
     let path = run.commit(
         "contrastive reproduce",
         &ctx.device.to_string(),
         ctx.threads,
     )?;
+    if cells.exists() {
+        std::fs::remove_file(&cells).map_err(|e| tessera_core::Error::io("removing", &cells, e))?;
+    }
     print_report(ctx, &output.report, &path);
     Ok(())
 }

@@ -6,13 +6,16 @@
 //! matches or beats InfoNCE at batch B. A row `claim` per pair gives the share
 //! of batch sizes where it holds for the linear probe (mean over seeds).
 
-use super::{PairSplit, StudyOutput, train_and_evaluate};
+use super::cells::CellStore;
+use super::{
+    Metric, PairSplit, Setting, StudyOutput, push_metrics, run_cells, study_report, values,
+};
 use crate::config::{ContrastiveConfig, LossKind};
 use crate::decomposable::EmConfig;
 use crate::infonce::Denominator;
 use burn::tensor::backend::AutodiffBackend;
 use tessera_core::plot::{LinePlot, Series};
-use tessera_core::{Progress, Report, Result, Seed, metrics::mean};
+use tessera_core::{Progress, Result, Seed, metrics::mean};
 
 /// Settings of the batch-size study.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -60,54 +63,56 @@ fn losses(em: EmConfig) -> [(&'static str, LossKind); 3] {
     ]
 }
 
-/// Runs the study on each pair.
+/// The reported numbers of each cell (the probe first: the claim uses it).
+const METRICS: [Metric; 5] = [
+    ("probe-a %", |c| c.eval.probe_a.map(|p| p * 100.0)),
+    ("R@1 a->b %", |c| Some(c.eval.recall_ab[0] * 100.0)),
+    ("R@10 a->b %", |c| Some(c.eval.recall_ab[2] * 100.0)),
+    ("prototype %", |c| c.eval.prototype.map(|p| p * 100.0)),
+    ("generalised train loss", |c| Some(c.train_loss)),
+];
+
+/// Runs the study on each pair; finished cells come from and go to `store`.
 pub fn run<B: AutodiffBackend>(
     study: &BatchSizeStudy,
     pairs: &[PairSplit],
     seed: Seed,
+    store: &mut CellStore,
     progress: &Progress,
 ) -> Result<StudyOutput> {
     let started = std::time::Instant::now();
-    let mut report = Report::new(
-        "contrastive-batch-size",
-        pairs
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join("+"),
-    );
+    let settings: Vec<Setting> = (0..pairs.len())
+        .flat_map(|pair| {
+            study.batch_sizes.iter().flat_map(move |&b| {
+                losses(study.em).map(|(name, loss)| Setting {
+                    pair,
+                    label: format!("B={b}/{name}"),
+                    config: ContrastiveConfig {
+                        batch_size: b,
+                        loss,
+                        ..study.base.clone()
+                    },
+                })
+            })
+        })
+        .collect();
+    let table = run_cells::<B>(pairs, &settings, study.seeds, seed, store, progress)?;
+    let mut report = study_report("contrastive-batch-size", pairs, study.seeds);
     let mut plots = Vec::new();
-    let total = pairs.len() * study.batch_sizes.len() * 3 * study.seeds;
-    let mut task = progress.task("batch-size study", total as u64);
-    for pair in pairs {
+    for (pi, pair) in pairs.iter().enumerate() {
         // probe[loss][b] = per-seed values
         let mut probe = vec![vec![Vec::new(); study.batch_sizes.len()]; 3];
         for (bi, &b) in study.batch_sizes.iter().enumerate() {
-            for (li, (name, loss)) in losses(study.em).iter().enumerate() {
-                let config = ContrastiveConfig {
-                    batch_size: b,
-                    loss: *loss,
-                    ..study.base.clone()
-                };
-                let (mut acc, mut r1, mut r10, mut train_loss, mut proto) =
-                    (vec![], vec![], vec![], vec![], vec![]);
-                for s in 0..study.seeds {
-                    let (eval, gen_loss) =
-                        train_and_evaluate::<B>(pair, &config, seed.child(s as u64))?;
-                    acc.push(eval.probe_a.unwrap_or(f64::NAN) * 100.0);
-                    r1.push(eval.recall_ab[0] * 100.0);
-                    r10.push(eval.recall_ab[2] * 100.0);
-                    proto.push(eval.prototype.unwrap_or(f64::NAN) * 100.0);
-                    train_loss.push(gen_loss);
-                    task.inc(1);
-                }
-                let split = format!("{} B={b}", pair.name);
-                report.push_seeds("probe-a %", &split, name, &acc, None);
-                report.push_seeds("R@1 a->b %", &split, name, &r1, None);
-                report.push_seeds("R@10 a->b %", &split, name, &r10, None);
-                report.push_seeds("prototype %", &split, name, &proto, None);
-                report.push_seeds("generalised train loss", &split, name, &train_loss, None);
-                probe[li][bi] = acc;
+            for (li, (name, _)) in losses(study.em).iter().enumerate() {
+                let cells = &table[&(pi, format!("B={b}/{name}"))];
+                push_metrics(
+                    &mut report,
+                    &format!("{} B={b}", pair.name),
+                    name,
+                    cells,
+                    &METRICS,
+                );
+                probe[li][bi] = values(cells, METRICS[0].1).unwrap_or_default();
             }
         }
         // Claim: decomposable at B/2 (index bi − 1) ≥ InfoNCE at B (index bi).
@@ -145,7 +150,6 @@ pub fn run<B: AutodiffBackend>(
             },
         ));
     }
-    task.finish();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(StudyOutput { report, plots })
 }

@@ -5,12 +5,15 @@
 //! Claim tested (Jiang et al., CVPR 2023): the regularisers improve
 //! linear-probe accuracy over the CLIP loss alone.
 
-use super::{PairSplit, StudyOutput, train_and_evaluate};
+use super::cells::CellStore;
+use super::{
+    Metric, PairSplit, Setting, StudyOutput, push_metrics, run_cells, study_report, values,
+};
 use crate::config::{ContrastiveConfig, Regularisers, Temperature};
 use crate::probe::linear_probe;
 use burn::tensor::backend::AutodiffBackend;
 use tessera_core::plot::{LinePlot, Series};
-use tessera_core::{Progress, Report, Result, Seed, metrics::mean};
+use tessera_core::{Progress, Result, Seed, metrics::mean};
 
 /// Settings of the modality-structures study.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -61,81 +64,66 @@ pub fn variants() -> Vec<(&'static str, Regularisers)> {
     ]
 }
 
-/// Runs every variant on every pair.
+/// The reported numbers of each cell (view-a probe first: the plot uses it).
+const METRICS: [Metric; 7] = [
+    ("probe-a %", |c| c.eval.probe_a.map(|p| p * 100.0)),
+    ("probe-b %", |c| c.eval.probe_b.map(|p| p * 100.0)),
+    ("probe-[a,b] %", |c| c.eval.probe_ab.map(|p| p * 100.0)),
+    ("probe-[z,z^i] a %", |c| {
+        c.eval.probe_a_specific.map(|p| p * 100.0)
+    }),
+    ("R@1 a->b %", |c| Some(c.eval.recall_ab[0] * 100.0)),
+    ("R@1 b->a %", |c| Some(c.eval.recall_ba[0] * 100.0)),
+    ("prototype %", |c| c.eval.prototype.map(|p| p * 100.0)),
+];
+
+/// Runs every variant on every pair; finished cells come from and go to `store`.
 pub fn run<B: AutodiffBackend>(
     study: &ModalityStudy,
     pairs: &[PairSplit],
     seed: Seed,
+    store: &mut CellStore,
     progress: &Progress,
 ) -> Result<StudyOutput> {
     let started = std::time::Instant::now();
-    let mut report = Report::new(
-        "contrastive-modality-structures",
-        pairs
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join("+"),
-    );
     let variants = variants();
-    let mut task = progress.task(
-        "modality study",
-        (pairs.len() * variants.len() * study.seeds) as u64,
-    );
+    let settings: Vec<Setting> = pairs
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, pair)| {
+            let steps_per_epoch = pair.train.len().div_ceil(study.base.batch_size).max(1);
+            let epochs = study.steps.div_ceil(steps_per_epoch).max(1);
+            variants.iter().map(move |(name, reg)| Setting {
+                pair: pi,
+                label: (*name).to_string(),
+                config: ContrastiveConfig {
+                    reg: *reg,
+                    epochs,
+                    ..study.base.clone()
+                },
+            })
+        })
+        .collect();
+    let table = run_cells::<B>(pairs, &settings, study.seeds, seed, store, progress)?;
+    let mut report = study_report("contrastive-modality-structures", pairs, study.seeds);
     let mut series = Vec::new();
-    for pair in pairs {
+    for (pi, pair) in pairs.iter().enumerate() {
         if let (Some(ytr), Some(yte)) = (&pair.train.labels, &pair.test.labels) {
             let raw = linear_probe(&pair.train.a.x, ytr, &pair.test.a.x, yte) * 100.0;
             report.push_seeds("probe-a %", &pair.name, "raw-features", &[raw], None);
         }
-        let steps_per_epoch = pair.train.len().div_ceil(study.base.batch_size).max(1);
-        let epochs = study.steps.div_ceil(steps_per_epoch).max(1);
         let mut probe_means = Vec::new();
-        for (vi, (name, reg)) in variants.iter().enumerate() {
-            let config = ContrastiveConfig {
-                reg: *reg,
-                epochs,
-                ..study.base.clone()
-            };
-            let mut cols: [Vec<f64>; 7] = Default::default();
-            for s in 0..study.seeds {
-                let (e, _) = train_and_evaluate::<B>(pair, &config, seed.child(s as u64))?;
-                let pct = |v: Option<f64>| v.unwrap_or(f64::NAN) * 100.0;
-                for (c, v) in cols.iter_mut().zip([
-                    pct(e.probe_a),
-                    pct(e.probe_b),
-                    pct(e.probe_ab),
-                    pct(e.probe_a_specific),
-                    e.recall_ab[0] * 100.0,
-                    e.recall_ba[0] * 100.0,
-                    pct(e.prototype),
-                ]) {
-                    c.push(v);
-                }
-                task.inc(1);
-            }
-            let metrics = [
-                "probe-a %",
-                "probe-b %",
-                "probe-[a,b] %",
-                "probe-[z,z^i] a %",
-                "R@1 a->b %",
-                "R@1 b->a %",
-                "prototype %",
-            ];
-            for (metric, values) in metrics.iter().zip(&cols) {
-                if values.iter().all(|v| v.is_finite()) {
-                    report.push_seeds(metric, &pair.name, name, values, None);
-                }
-            }
-            probe_means.push((vi as f64, mean(&cols[0])));
+        for (vi, (name, _)) in variants.iter().enumerate() {
+            let cells = &table[&(pi, (*name).to_string())];
+            push_metrics(&mut report, &pair.name, name, cells, &METRICS);
+            let probe = values(cells, METRICS[0].1).unwrap_or_default();
+            probe_means.push((vi as f64, mean(&probe)));
         }
         series.push(Series {
             name: pair.name.clone(),
             points: probe_means,
         });
     }
-    task.finish();
     report.seconds = started.elapsed().as_secs_f64();
     let names: Vec<&str> = variants.iter().map(|v| v.0).collect();
     let plot = LinePlot {
