@@ -3,6 +3,7 @@
 
 use crate::sparse::{LocalRows, sparse_dot};
 use rand::Rng as _;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tessera_core::{Error, Result, Seed};
 use tessera_data::CsrMatrix;
@@ -211,10 +212,14 @@ impl Partition<'_> {
         let mut left = vec![false; n];
         let mut scores = vec![0f32; n];
         for iter in 0..self.config.kmeans_max_iter.max(1) {
-            for (i, s) in scores.iter_mut().enumerate() {
-                let (cols, vals) = local.row(i);
-                *s = sparse_dot(cols, vals, &c);
-            }
+            scores
+                .par_iter_mut()
+                .with_min_len(PAR_MIN_ROWS)
+                .enumerate()
+                .for_each(|(i, s)| {
+                    let (cols, vals) = local.row(i);
+                    *s = sparse_dot(cols, vals, &c);
+                });
             order.sort_unstable_by(|&i, &j| {
                 scores[i]
                     .total_cmp(&scores[j])
@@ -229,10 +234,7 @@ impl Partition<'_> {
             if iter > 0 && !changed {
                 break;
             }
-            let (mut cl, mut cr) = (vec![0f32; dim], vec![0f32; dim]);
-            for (i, &is_left) in left.iter().enumerate() {
-                add_row(&local, i, 1.0, if is_left { &mut cl } else { &mut cr });
-            }
+            let (mut cl, mut cr) = side_sums(&local, &left);
             self.finish_centroid(&mut cl, half);
             self.finish_centroid(&mut cr, n - half);
             c.iter_mut()
@@ -252,6 +254,41 @@ impl Partition<'_> {
         };
         c.iter_mut().for_each(|v| *v *= scale);
     }
+}
+
+/// Rows per task below which k-means work is not split further between threads.
+const PAR_MIN_ROWS: usize = 4096;
+
+/// Most row chunks the centroid sums are split into; chunk bounds depend only on the
+/// row count, and partial sums are added in chunk order, so results do not depend on
+/// the thread count.
+const MAX_CHUNKS: usize = 16;
+
+/// Sums of the rows on the left and on the right (parallel over row chunks).
+fn side_sums(local: &LocalRows, left: &[bool]) -> (Vec<f32>, Vec<f32>) {
+    let dim = local.features.len();
+    let chunk = PAR_MIN_ROWS.max(left.len().div_ceil(MAX_CHUNKS));
+    let parts: Vec<(Vec<f32>, Vec<f32>)> = left
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, part)| {
+            let (mut cl, mut cr) = (vec![0f32; dim], vec![0f32; dim]);
+            for (j, &is_left) in part.iter().enumerate() {
+                let out = if is_left { &mut cl } else { &mut cr };
+                add_row(local, c * chunk + j, 1.0, out);
+            }
+            (cl, cr)
+        })
+        .collect();
+    let mut parts = parts.into_iter();
+    let (mut cl, mut cr) = parts
+        .next()
+        .unwrap_or_else(|| (vec![0f32; dim], vec![0f32; dim]));
+    for (bl, br) in parts {
+        cl.iter_mut().zip(&bl).for_each(|(a, b)| *a += b);
+        cr.iter_mut().zip(&br).for_each(|(a, b)| *a += b);
+    }
+    (cl, cr)
 }
 
 fn add_row(local: &LocalRows, i: usize, sign: f32, out: &mut [f32]) {
