@@ -1,8 +1,12 @@
 //! A square or rectangular CSR operator with its transpose precomputed.
 
+use super::simd;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::sync::Arc;
+
+/// Fewest rows one rayon task takes (keeps scheduling overhead small on short rows).
+const ROWS_PER_TASK: usize = 16;
 
 /// One CSR matrix: row pointer, column indices and values.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,15 +25,13 @@ impl Csr {
         if width == 0 {
             return out;
         }
-        out.par_chunks_mut(width).enumerate().for_each(|(i, row)| {
-            for p in self.indptr[i]..self.indptr[i + 1] {
-                let v = self.values[p];
-                let src = &x[self.indices[p] as usize * width..][..width];
-                for (o, s) in row.iter_mut().zip(src) {
-                    *o += v * s;
-                }
-            }
-        });
+        out.par_chunks_mut(width)
+            .with_min_len(ROWS_PER_TASK)
+            .enumerate()
+            .for_each(|(i, row)| {
+                let span = self.indptr[i]..self.indptr[i + 1];
+                simd::csr_row(row, &self.indices[span.clone()], &self.values[span], x);
+            });
         out
     }
 

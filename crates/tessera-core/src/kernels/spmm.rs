@@ -16,9 +16,10 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
+use burn::backend::flex::FlexTensor;
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{IndexingUpdateOp, Int, Tensor, TensorData, TensorPrimitive};
+use burn::tensor::{DType, IndexingUpdateOp, Int, Tensor, TensorData, TensorPrimitive};
 use std::any::Any;
 
 /// `Â · x` for a `cols × d` tensor `x`, differentiable on autodiff backends.
@@ -93,8 +94,41 @@ fn same_type<T: 'static, U: 'static>(value: T) -> U {
         .expect("types are equal by the caller's downcast")
 }
 
-/// `Â·x` (or `Âᵀ·x` when `transpose`) on a host copy of a float primitive.
+/// `Â·x` (or `Âᵀ·x` when `transpose`) on the host. A contiguous f32 tensor of
+/// the CPU backend is read in place; any other is copied to the host first.
 fn host_product<B: Backend>(
+    op: &CsrOperator,
+    x: FloatTensor<B>,
+    transpose: bool,
+) -> FloatTensor<B> {
+    let boxed: Box<dyn Any> = Box::new(x);
+    match boxed.downcast::<FlexTensor>() {
+        Ok(flex) => same_type(flex_product(op, *flex, transpose)),
+        Err(other) => {
+            let x = *other
+                .downcast::<FloatTensor<B>>()
+                .expect("the box holds a FloatTensor<B>");
+            copied_product::<B>(op, x, transpose)
+        }
+    }
+}
+
+/// [`host_product`] on the CPU backend: no copy of a contiguous f32 operand.
+fn flex_product(op: &CsrOperator, x: FlexTensor, transpose: bool) -> FlexTensor {
+    let in_place = x.dtype() == DType::F32 && x.is_contiguous() && x.layout().start_offset() == 0;
+    let x = if in_place {
+        x
+    } else {
+        FlexTensor::from_data(x.into_data().convert::<f32>())
+    };
+    let [rows_in, width] = x.layout().shape().dims::<2>();
+    let host = &x.storage::<f32>()[..rows_in * width];
+    let (out, rows) = product(op, host, width, transpose);
+    FlexTensor::from_data(TensorData::new(out, [rows, width]))
+}
+
+/// [`host_product`] on any other backend, through a host copy.
+fn copied_product<B: Backend>(
     op: &CsrOperator,
     x: FloatTensor<B>,
     transpose: bool,
@@ -107,14 +141,19 @@ fn host_product<B: Backend>(
         .convert::<f32>()
         .into_vec::<f32>()
         .expect("float tensor data converts to f32");
-    let (out, rows) = if transpose {
-        (op.apply_transpose(&host, width), op.cols())
-    } else {
-        (op.apply(&host, width), op.rows())
-    };
+    let (out, rows) = product(op, &host, width, transpose);
     Tensor::<B, 2>::from_data(TensorData::new(out, [rows, width]), &device)
         .into_primitive()
         .tensor()
+}
+
+/// The product on host slices and its row count.
+fn product(op: &CsrOperator, x: &[f32], width: usize, transpose: bool) -> (Vec<f32>, usize) {
+    if transpose {
+        (op.apply_transpose(x, width), op.cols())
+    } else {
+        (op.apply(x, width), op.rows())
+    }
 }
 
 /// The backward node of [`spmm`]: `dL/dx = Âᵀ · dL/dy`.
@@ -260,5 +299,15 @@ mod tests {
         let x = random_tensor::<Cpu>(3, 2, 8);
         let host = values(x.clone());
         assert_eq!(values(spmm(&op, x)), op.apply(&host, 2));
+    }
+
+    #[test]
+    fn strided_operand_is_read_correctly() {
+        // A transposed view is not contiguous: the kernel must not read its raw storage.
+        let op = random_op(5, 4, 0.5, 9);
+        let xt = random_tensor::<Cpu>(3, 4, 10);
+        let x = xt.clone().transpose();
+        let contiguous = Tensor::<Cpu, 2>::from_data(x.to_data(), &x.device());
+        assert_eq!(values(spmm(&op, x)), values(spmm(&op, contiguous)));
     }
 }
