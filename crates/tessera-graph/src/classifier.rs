@@ -210,7 +210,7 @@ where
         (Targets::Values { .. }, None) => None,
     };
     let mut rng = seed.rng(&format!("{name}-input-dropout"));
-    seed.seed_backend::<B>(&format!("{name}-dropout"), &device);
+    crate::dropout::reseed(seed.derive(&format!("{name}-dropout")));
     let optim = AdamConfig::new()
         .with_weight_decay(Some(WeightDecayConfig::new(config.weight_decay as f32)))
         .init::<B, M>();

@@ -1,17 +1,28 @@
 //! [`NodeFeatures`]: node features held as a sparse operator, so that the
-//! first layer's `X·W` is a CSR product (bag-of-words features are ~1 % dense).
+//! first layer's `X·W` is a CSR product (bag-of-words features are ~1 % dense);
+//! appended dense columns go through a GEMM instead.
 
-use burn::nn::Linear;
-use burn::tensor::{Tensor, backend::Backend};
+use burn::tensor::{Tensor, TensorData, backend::Backend};
 use rand::Rng as _;
+use std::sync::Arc;
 use tessera_core::kernels::{CsrOperator, spmm};
 use tessera_core::{Error, Result, Rng};
 use tessera_data::{CsrMatrix, DenseMatrix, Features};
 
-/// An `N × d` feature matrix stored as CSR (zeros of dense inputs are dropped).
+/// An `N × d` feature matrix: a CSR block (zeros of dense inputs are
+/// dropped), optionally followed by dense columns (e.g. Cold Brew's
+/// appended teacher-space vectors), whose share of `X·W` is a GEMM.
 #[derive(Clone, Debug)]
 pub struct NodeFeatures {
     op: CsrOperator,
+    dense: Option<DenseBlock>,
+}
+
+/// Dense columns appended after the CSR block (row-major, `rows × width`).
+#[derive(Clone, Debug)]
+struct DenseBlock {
+    width: usize,
+    values: Arc<Vec<f32>>,
 }
 
 impl NodeFeatures {
@@ -23,6 +34,7 @@ impl NodeFeatures {
         }
         Ok(NodeFeatures {
             op: CsrOperator::new(m.rows, m.cols, m.indptr, m.indices, m.data)?,
+            dense: None,
         })
     }
 
@@ -63,19 +75,33 @@ impl NodeFeatures {
         self.op.rows()
     }
 
-    /// Feature dimension (columns).
+    /// Feature dimension (columns): the CSR block's and the dense block's.
     pub fn cols(&self) -> usize {
-        self.op.cols()
+        self.op.cols() + self.dense_width()
+    }
+
+    fn dense_width(&self) -> usize {
+        self.dense.as_ref().map_or(0, |d| d.width)
     }
 
     /// The rows at `nodes`, in that order.
     pub fn select_rows(&self, nodes: &[usize]) -> Self {
         NodeFeatures {
             op: self.op.select_rows(nodes),
+            dense: self.dense.as_ref().map(|d| DenseBlock {
+                width: d.width,
+                values: Arc::new(
+                    nodes
+                        .iter()
+                        .flat_map(|&i| d.values[i * d.width..(i + 1) * d.width].iter().copied())
+                        .collect(),
+                ),
+            }),
         }
     }
 
-    /// `[X, extra]`: the features with `extra` (row-major, `rows × width`) appended as dense columns.
+    /// `[X, extra]`: the features with `extra` (row-major, `rows × width`)
+    /// appended as dense columns.
     ///
     /// Errors if `extra` does not hold `rows × width` finite values.
     pub fn hstack_dense(&self, extra: &[f32], width: usize) -> Result<Self> {
@@ -87,20 +113,29 @@ impl NodeFeatures {
                 format!("{} values", extra.len()),
             ));
         }
-        let cols = self.cols();
-        let (mut indptr, mut indices, mut data) = (vec![0], Vec::new(), Vec::new());
+        if let Some(p) = extra.iter().position(|v| !v.is_finite()) {
+            return Err(Error::input(
+                "appended columns",
+                format!("row {}, column {}", p / width, p % width),
+                "a finite value",
+                extra[p].to_string(),
+            ));
+        }
+        let old = self.dense_width();
+        let total = old + width;
+        let mut values = Vec::with_capacity(self.rows() * total);
         for i in 0..self.rows() {
-            let (c, v) = self.op.row(i);
-            indices.extend_from_slice(c);
-            data.extend_from_slice(v);
-            for (c, &v) in extra[i * width..(i + 1) * width].iter().enumerate() {
-                indices.push((cols + c) as u32);
-                data.push(v);
+            if let Some(d) = &self.dense {
+                values.extend_from_slice(&d.values[i * old..(i + 1) * old]);
             }
-            indptr.push(indices.len());
+            values.extend_from_slice(&extra[i * width..(i + 1) * width]);
         }
         Ok(NodeFeatures {
-            op: CsrOperator::new(self.rows(), cols + width, indptr, indices, data)?,
+            op: self.op.clone(),
+            dense: Some(DenseBlock {
+                width: total,
+                values: Arc::new(values),
+            }),
         })
     }
 
@@ -110,29 +145,43 @@ impl NodeFeatures {
             return self.clone();
         }
         let scale = (1.0 / (1.0 - prob)) as f32;
+        let mut drop = |v: f32| {
+            if rng.random_bool(prob) {
+                0.0
+            } else {
+                v * scale
+            }
+        };
         NodeFeatures {
-            op: self.op.map_values(|_, v| {
-                if rng.random_bool(prob) {
-                    0.0
-                } else {
-                    v * scale
-                }
+            op: self.op.map_values(|_, v| drop(v)),
+            dense: self.dense.as_ref().map(|d| DenseBlock {
+                width: d.width,
+                values: Arc::new(d.values.iter().map(|&v| drop(v)).collect()),
             }),
         }
     }
 
-    /// `X · W + b` for a burn [`Linear`] layer (row layout, `W` is `d × out`).
-    pub fn linear<B: Backend>(&self, layer: &Linear<B>) -> Tensor<B, 2> {
-        let y = self.matmul(layer.weight.val());
-        match &layer.bias {
-            Some(b) => y + b.val().unsqueeze(),
-            None => y,
-        }
-    }
-
-    /// `X · W` through the CSR kernel (differentiable in `W`).
+    /// `X · W` (differentiable in `W`, which has [`cols`](Self::cols) rows):
+    /// the CSR block through the sparse kernel, the dense block as a GEMM.
     pub fn matmul<B: Backend>(&self, w: Tensor<B, 2>) -> Tensor<B, 2> {
-        spmm(&self.op, w)
+        let Some(d) = &self.dense else {
+            return spmm(&self.op, w);
+        };
+        let [_, out] = w.dims();
+        let sparse_cols = self.op.cols();
+        let device = w.device();
+        let block = Tensor::<B, 2>::from_data(
+            TensorData::new(d.values.to_vec(), [self.rows(), d.width]),
+            &device,
+        );
+        let w_dense = w
+            .clone()
+            .slice([sparse_cols..sparse_cols + d.width, 0..out]);
+        let y = block.matmul(w_dense);
+        if sparse_cols == 0 {
+            return y;
+        }
+        y + spmm(&self.op, w.slice([0..sparse_cols, 0..out]))
     }
 
     /// Row `i` as dense values.
@@ -142,6 +191,9 @@ impl NodeFeatures {
         cols.iter()
             .zip(vals)
             .for_each(|(&c, &v)| out[c as usize] = v);
+        if let Some(d) = &self.dense {
+            out[self.op.cols()..].copy_from_slice(&d.values[i * d.width..(i + 1) * d.width]);
+        }
         out
     }
 }
@@ -169,5 +221,73 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("x.npy") && e.contains("row 0, column 1"), "{e}");
+    }
+
+    /// `X·W` and its gradient in `W`, sparse (CSR block + dense block) against a dense matmul.
+    #[test]
+    fn sparse_first_layer_equals_dense_first_layer() {
+        use burn::tensor::Tensor;
+        use tessera_core::backend::CpuAutodiff;
+        type B = CpuAutodiff;
+        let (rows, cols, extra_w, out) = (9, 13, 3, 4);
+        let mut rng = Seed(3).rng("x");
+        let m: Vec<f32> = (0..rows * cols)
+            .map(|_| {
+                if rng.random_bool(0.2) {
+                    rng.random_range(0.1f32..1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let extra: Vec<f32> = (0..rows * extra_w)
+            .map(|_| rng.random_range(-1.0f32..1.0))
+            .collect();
+        let x = NodeFeatures::from_dense("x", &DenseMatrix::new(rows, cols, m).unwrap(), true)
+            .unwrap()
+            .hstack_dense(&extra, extra_w)
+            .unwrap();
+        let width = cols + extra_w;
+        assert_eq!(x.cols(), width);
+        let dense: Vec<f32> = (0..rows).flat_map(|i| x.dense_row(i)).collect();
+        let device = Default::default();
+        let w0: Vec<f32> = (0..width * out)
+            .map(|_| rng.random_range(-1.0f32..1.0))
+            .collect();
+        let weight = || {
+            Tensor::<B, 2>::from_data(TensorData::new(w0.clone(), [width, out]), &device)
+                .require_grad()
+        };
+        let g: Tensor<B, 2> = Tensor::from_data(
+            TensorData::new(
+                (0..rows * out)
+                    .map(|v| (v % 5) as f32 - 2.0)
+                    .collect::<Vec<_>>(),
+                [rows, out],
+            ),
+            &device,
+        );
+        let (w1, w2) = (weight(), weight());
+        let y1 = x
+            .select_rows(&(0..rows).collect::<Vec<_>>())
+            .matmul(w1.clone());
+        let y2 = Tensor::<B, 2>::from_data(TensorData::new(dense, [rows, width]), &device)
+            .matmul(w2.clone());
+        let values = |t: Tensor<B, 2>| t.into_data().into_vec::<f32>().unwrap();
+        for (a, b) in values(y1.clone()).iter().zip(values(y2.clone())) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        let (d1, d2) = (
+            w1.grad(&(y1 * g.clone()).sum().backward()).unwrap(),
+            w2.grad(&(y2 * g).sum().backward()).unwrap(),
+        );
+        let (d1, d2) = (
+            d1.into_data().into_vec::<f32>().unwrap(),
+            d2.into_data().into_vec::<f32>().unwrap(),
+        );
+        assert!(d1.iter().any(|v| v.abs() > 1e-2));
+        for (a, b) in d1.iter().zip(&d2) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
     }
 }

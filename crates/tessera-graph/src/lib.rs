@@ -24,6 +24,7 @@
 //! ```
 
 pub mod classifier;
+pub mod dropout;
 pub mod features;
 pub mod graph;
 pub mod lp;

@@ -3,11 +3,10 @@
 //! Propagation goes through [`tessera_core::kernels::spmm`]; the first
 //! layer's `X·W` through the CSR features of [`NodeFeatures`].
 
+use crate::dropout::Dropout;
 use crate::{Graph, NodeFeatures, SelfLoops, norm};
 use burn::module::Module;
-use burn::nn::{
-    Dropout, DropoutConfig, Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig,
-};
+use burn::nn::{Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::{gelu, relu};
 use burn::tensor::{Tensor, backend::Backend};
 use tessera_core::Result;
@@ -101,7 +100,7 @@ impl<B: Backend> Gcn<B> {
             .collect();
         Gcn {
             layers,
-            dropout: DropoutConfig::new(dropout).init(),
+            dropout: Dropout::new(dropout),
         }
     }
 
@@ -165,7 +164,7 @@ impl<B: Backend> Sage<B> {
         Sage {
             root,
             neigh,
-            dropout: DropoutConfig::new(dropout).init(),
+            dropout: Dropout::new(dropout),
         }
     }
 
@@ -242,7 +241,7 @@ impl<B: Backend> Mlp<B> {
             layers,
             norms,
             gelu: config.activation == Activation::Gelu,
-            dropout: DropoutConfig::new(config.dropout).init(),
+            dropout: Dropout::new(config.dropout),
         }
     }
 
