@@ -82,6 +82,9 @@ pub enum Targets<'a> {
     },
 }
 
+/// Adam's ε in [`fit_node_model`]: PyTorch's default, which the reference implementations use.
+pub const ADAM_EPSILON: f32 = 1e-8;
+
 /// Optimisation settings of [`fit_node_model`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FitConfig {
@@ -211,7 +214,9 @@ where
     };
     let mut rng = seed.rng(&format!("{name}-input-dropout"));
     crate::dropout::reseed(seed.derive(&format!("{name}-dropout")));
+    // PyTorch's Adam epsilon (burn defaults to 1e-5), as the reference code uses.
     let optim = AdamConfig::new()
+        .with_epsilon(ADAM_EPSILON)
         .with_weight_decay(Some(WeightDecayConfig::new(config.weight_decay as f32)))
         .init::<B, M>();
     let loop_cfg = LoopConfig {

@@ -421,6 +421,14 @@ fn embed(ctx: &Context, a: EmbedArgs) -> Result<()> {
     let x = read_features(&a.features)?;
     let device = Default::default();
     let model = ColdBrewModel::<tessera_core::backend::Cpu>::load(&a.model.join("model"), &device)?;
+    if x.cols() != model.shape.d_in {
+        return Err(Error::input(
+            a.features.display(),
+            "columns",
+            format!("{} features (as in training)", model.shape.d_in),
+            format!("{} columns", x.cols()),
+        ));
+    }
     let out = model.predict(&x, None)?;
     let run = RunFolder::create(&a.out)?;
     write_npy_f32(&run.file("embeddings.npy")?, &out.embeddings)?;
