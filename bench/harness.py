@@ -95,6 +95,18 @@ def run_side(cmd, env, timeout):
     }
 
 
+def prepare(name):
+    """Runs bench/<name>/prepare.sh (optional: builds the benchmark's inputs once); False on failure."""
+    script = BENCH / name / "prepare.sh"
+    if not script.is_file():
+        return True
+    print(f"== {name}: prepare.sh", file=sys.stderr)
+    done = subprocess.run([str(script)], cwd=ROOT)
+    if done.returncode != 0:
+        print(f"FAILED {name}/prepare.sh: exit {done.returncode}", file=sys.stderr)
+    return done.returncode == 0
+
+
 def side_env(threads):
     env = dict(os.environ)
     t = str(threads)
@@ -231,6 +243,9 @@ def main():
     commit = git_commit()
     failures = []
     for name in names:
+        if not prepare(name):
+            failures.append(f"{name}/prepare")
+            continue
         with open(out / f"{name}.jsonl", "a") as log:
             for label, args in read_cases(name):
                 if a.case and label not in a.case:

@@ -80,40 +80,16 @@ impl Report {
 
     /// An aligned plain-text table for terminals.
     pub fn to_table(&self) -> String {
-        let header = ["metric", "split", "model", "ours", "std", "published"];
-        let body: Vec<[String; 6]> = self.rows.iter().map(row_cells).collect();
-        let mut widths = header.map(str::len);
-        for row in &body {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.len());
-            }
-        }
-        let line = |cells: &[String; 6]| {
-            cells
-                .iter()
-                .zip(widths)
-                .enumerate()
-                .map(|(i, (c, w))| {
-                    if i < 3 {
-                        format!("{c:<w$}")
-                    } else {
-                        format!("{c:>w$}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let mut out = format!(
-            "{} on {} ({:.1}s)\n",
-            self.method, self.dataset, self.seconds
-        );
-        out += &line(&header.map(String::from));
-        out.push('\n');
-        for row in &body {
-            out += &line(row);
-            out.push('\n');
-        }
-        out
+        let header = ["metric", "split", "model", "ours", "std", "published"].map(String::from);
+        let mut cells = vec![header];
+        cells.extend(self.rows.iter().map(row_cells));
+        format!(
+            "{} on {} ({:.1}s)\n{}",
+            self.method,
+            self.dataset,
+            self.seconds,
+            aligned_table(&cells, 3)
+        )
     }
 
     /// A Markdown report (`report.md` in the run folder).
@@ -145,6 +121,38 @@ fn row_cells(r: &ReportRow) -> [String; 6] {
         r.ours_std.map(num).unwrap_or_else(|| "-".into()),
         r.published.map(num).unwrap_or_else(|| "-".into()),
     ]
+}
+
+/// Lays out rows of cells as a plain-text table, two spaces between columns:
+/// the first `left` columns left-aligned, the rest right-aligned (numbers).
+/// Every line ends with a newline.
+pub fn aligned_table<R: AsRef<[String]>>(rows: &[R], left: usize) -> String {
+    let columns = rows.iter().map(|r| r.as_ref().len()).max().unwrap_or(0);
+    let mut widths = vec![0usize; columns];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row.as_ref()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .as_ref()
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, &w))| {
+                if i < left {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect();
+        out += cells.join("  ").trim_end();
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -191,5 +199,18 @@ mod tests {
         let back: Report = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(back, r);
         assert!(r.find("fcr", "overall", "coldbrew").is_some());
+    }
+
+    #[test]
+    fn aligned_table_pads_left_and_right_columns() {
+        let rows = [
+            ["name", "value"].map(String::from),
+            ["a", "1.5"].map(String::from),
+            ["longer", "10.25"].map(String::from),
+        ];
+        assert_eq!(
+            aligned_table(&rows, 1),
+            "name    value\na         1.5\nlonger  10.25\n"
+        );
     }
 }

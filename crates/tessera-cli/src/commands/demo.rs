@@ -6,6 +6,7 @@
 
 use crate::context::Context;
 use clap::Args;
+use tessera_core::report::aligned_table;
 use tessera_core::{Report, Result};
 
 /// Arguments of `tessera demo`.
@@ -84,25 +85,5 @@ fn print_summary(ctx: &Context, reports: &[Report]) {
             ]);
         }
     }
-    let mut widths = [0usize; 6];
-    for row in &rows {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .enumerate()
-            .map(|(i, (c, w))| {
-                if i < 3 {
-                    format!("{c:<w$}")
-                } else {
-                    format!("{c:>w$}")
-                }
-            })
-            .collect();
-        println!("{}", cells.join("  "));
-    }
+    print!("{}", aligned_table(&rows, 3));
 }
