@@ -24,6 +24,16 @@ pub enum ConfigError {
         /// The offending value.
         value: f64,
     },
+    /// A value outside a fixed set of names.
+    #[error("`{name}` must be {expected}, got `{found}`")]
+    Name {
+        /// The setting's name.
+        name: &'static str,
+        /// The allowed names, in words.
+        expected: &'static str,
+        /// The offending value.
+        found: String,
+    },
     /// An unknown post-processor name.
     #[error("unknown post-processor `{0}` (expected `lN-hinge` such as `l3-hinge`, or `sigmoid`)")]
     PostProcessor(String),

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use tessera_core::{Error, Report, Result, RunFolder};
 use tessera_data::{Features, GraphData, read_csr_npz, read_npy, write_npy_f32};
-use tessera_xmc::giant::{DownstreamConfig, GiantConfig, giant_features, reproduce};
+use tessera_xmc::giant::{DownstreamConfig, GiantConfig, GiantFeature, giant_features, reproduce};
 
 /// Arguments of `tessera giant`.
 #[derive(Args, Debug)]
@@ -42,6 +42,9 @@ struct FeaturesArgs {
     /// Encoder epochs per level.
     #[arg(long, default_value_t = 5)]
     epochs_per_level: usize,
+    /// The feature written as embeddings.npy: linear (XR-Linear multi-scale scores) or neural.
+    #[arg(long, default_value = "linear")]
+    primary: GiantFeature,
 }
 
 #[derive(Args, Debug)]
@@ -58,6 +61,9 @@ struct ReproduceArgs {
     /// Encoder epochs per level.
     #[arg(long, default_value_t = 5)]
     epochs_per_level: usize,
+    /// The feature of the `*-giant` rows: linear (XR-Linear multi-scale scores) or neural.
+    #[arg(long, default_value = "linear")]
+    primary: GiantFeature,
     /// Output run folder (default runs/giant-<dataset>-seed<N>-<time>).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -75,6 +81,7 @@ pub fn run(ctx: &Context, args: GiantArgs) -> Result<()> {
                 ..DownstreamConfig::default()
             };
             config.giant.encoder.epochs_per_level = a.epochs_per_level;
+            config.giant.primary = a.primary;
             let report = reproduce(&graph, &a.dataset, &config, ctx.seed, &ctx.progress)?;
             finish_reproduce(ctx, &report, &config, a.out).map(|_| ())
         }
@@ -121,11 +128,13 @@ fn features(ctx: &Context, a: FeaturesArgs) -> Result<()> {
     };
     let mut config = GiantConfig::default();
     config.encoder.epochs_per_level = a.epochs_per_level;
+    config.primary = a.primary;
     let run = RunFolder::create(&a.out)?;
     let start = std::time::Instant::now();
     let f = giant_features(&graph, &config, ctx.seed, &ctx.progress)?;
-    write_npy_f32(&run.file("embeddings.npy")?, &f.neural)?;
+    write_npy_f32(&run.file("embeddings.npy")?, f.get(config.primary))?;
     write_npy_f32(&run.file("embeddings_linear.npy")?, &f.linear)?;
+    write_npy_f32(&run.file("embeddings_neural.npy")?, &f.neural)?;
     f.model.save(&run.path().join("model"))?;
     run.write_config(&json!({"seed": ctx.seed.0, "source": graph.source, "config": config}))?;
     let mut report = Report::new(
@@ -152,29 +161,37 @@ fn features(ctx: &Context, a: FeaturesArgs) -> Result<()> {
     if ctx.json {
         println!(
             "{}",
-            json!({"out": path, "neural": [f.neural.rows, f.neural.cols], "linear": [f.linear.rows, f.linear.cols], "seconds": report.seconds})
+            json!({"out": path, "primary": config.primary.name(), "neural": [f.neural.rows, f.neural.cols], "linear": [f.linear.rows, f.linear.cols], "seconds": report.seconds})
         );
     } else {
         println!(
-            "GIANT features: {} × {} (neural), {} × {} (linear) in {}",
+            "GIANT features: {} × {} (neural), {} × {} (linear; embeddings.npy = {}) in {}",
             f.neural.rows,
             f.neural.cols,
             f.linear.rows,
             f.linear.cols,
+            config.primary.name(),
             path.display()
         );
     }
     Ok(())
 }
 
-/// The fast demo: GIANT on amazon-photo, one seed, short budgets.
+/// The demo setting (not the reproduction's): GIANT on amazon-photo, one seed, the
+/// encoder one epoch per level, three downstream rows (`mlp-raw`, `gcn-raw`, `mlp-giant`)
+/// with 50 epochs each.
 pub fn demo(ctx: &Context) -> Result<Report> {
     let graph = tessera_data::catalogue::load_graph("amazon-photo", ctx.data_dir.as_deref())?;
     let mut config = DownstreamConfig {
         seeds: 1,
-        epochs: 100,
+        epochs: 50,
+        models: ["mlp-raw", "gcn-raw", "mlp-giant"]
+            .map(String::from)
+            .to_vec(),
         ..DownstreamConfig::default()
     };
-    config.giant.encoder.epochs_per_level = 2;
-    reproduce(&graph, "amazon-photo", &config, ctx.seed, &ctx.progress)
+    config.giant.encoder.epochs_per_level = 1;
+    let mut report = reproduce(&graph, "amazon-photo", &config, ctx.seed, &ctx.progress)?;
+    report.dataset = "amazon-photo (demo: 1 seed, 50 epochs)".into();
+    Ok(report)
 }

@@ -41,6 +41,52 @@ impl Default for EncoderConfig {
     }
 }
 
+/// Which GIANT feature set is the primary output (`embeddings.npy`, the `*-giant` rows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GiantFeature {
+    /// XR-Linear multi-scale cluster scores. The default: on the validation splits of
+    /// amazon-computers, amazon-photo and coauthor-cs it beats the neural feature
+    /// (`docs/methods/giant.md`).
+    #[default]
+    Linear,
+    /// The fine-tuned encoder's tanh output (the paper's X_GIANT).
+    Neural,
+}
+
+impl GiantFeature {
+    /// The name used in file names and report rows (`linear`, `neural`).
+    pub fn name(self) -> &'static str {
+        match self {
+            GiantFeature::Linear => "linear",
+            GiantFeature::Neural => "neural",
+        }
+    }
+
+    /// The other feature set.
+    pub fn other(self) -> GiantFeature {
+        match self {
+            GiantFeature::Linear => GiantFeature::Neural,
+            GiantFeature::Neural => GiantFeature::Linear,
+        }
+    }
+}
+
+impl std::str::FromStr for GiantFeature {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        match s {
+            "linear" => Ok(GiantFeature::Linear),
+            "neural" => Ok(GiantFeature::Neural),
+            _ => Err(ConfigError::Name {
+                name: "giant feature",
+                expected: "linear or neural",
+                found: s.to_string(),
+            }),
+        }
+    }
+}
+
 /// Every GIANT setting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GiantConfig {
@@ -52,6 +98,8 @@ pub struct GiantConfig {
     pub xlinear: XLinearConfig,
     /// The neural encoder.
     pub encoder: EncoderConfig,
+    /// The primary feature set.
+    pub primary: GiantFeature,
 }
 
 impl Default for GiantConfig {
@@ -61,6 +109,7 @@ impl Default for GiantConfig {
             max_degree: 1000,
             xlinear: XLinearConfig::default(),
             encoder: EncoderConfig::default(),
+            primary: GiantFeature::default(),
         }
     }
 }

@@ -79,6 +79,7 @@ fn fit_and_embed<B: AutodiffBackend>(
     device: &B::Device,
 ) -> Result<DenseMatrix> {
     seed.seed_backend::<B>("giant-encoder", device);
+    tessera_graph::dropout::reseed(seed.derive("giant-encoder-dropout"));
     let body_cfg = MlpConfig {
         hidden: vec![config.hidden],
         out: config.out,

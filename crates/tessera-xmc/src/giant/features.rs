@@ -1,6 +1,6 @@
 //! The neighbourhood-prediction XMC problem and the two GIANT feature sets.
 
-use super::config::GiantConfig;
+use super::config::{GiantConfig, GiantFeature};
 use super::encoder::train_encoder;
 use crate::problem::XmcProblem;
 use crate::sparse::{from_rows, select_rows};
@@ -118,6 +118,16 @@ pub struct GiantFeatures {
     pub model: XLinearModel,
     /// Its precision/recall on its own training rows (a sanity check, not a held-out score).
     pub train_metrics: XmcMetrics,
+}
+
+impl GiantFeatures {
+    /// The feature set `kind`.
+    pub fn get(&self, kind: GiantFeature) -> &DenseMatrix {
+        match kind {
+            GiantFeature::Linear => &self.linear,
+            GiantFeature::Neural => &self.neural,
+        }
+    }
 }
 
 /// Runs the GIANT pipeline on a graph.

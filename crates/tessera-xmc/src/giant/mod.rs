@@ -14,6 +14,6 @@ pub mod downstream;
 pub mod encoder;
 pub mod features;
 
-pub use config::{EncoderConfig, GiantConfig};
+pub use config::{EncoderConfig, GiantConfig, GiantFeature};
 pub use downstream::{DownstreamConfig, reproduce};
 pub use features::{GiantFeatures, NeighbourhoodProblem, giant_features, neighbourhood_problem};
