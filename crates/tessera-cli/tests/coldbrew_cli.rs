@@ -102,6 +102,19 @@ fn train(inputs: &Inputs, edges: &Path, labels: &Path, mask: &Path, out: &Path) 
     ])
 }
 
+fn embed(model: &Path, features: &Path, out: &Path) -> Output {
+    tessera(&[
+        "coldbrew",
+        "embed",
+        "--model",
+        model.to_str().unwrap(),
+        "--features",
+        features.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn train_then_embed_new_nodes_without_edges() {
     let dir = tempfile::tempdir().unwrap();
@@ -124,16 +137,7 @@ fn train_then_embed_new_nodes_without_edges() {
     let new = dir.path().join("new.npy");
     write_npy_f32(&new, &features(5, 3)).unwrap();
     let out = dir.path().join("new-run");
-    let o = tessera(&[
-        "coldbrew",
-        "embed",
-        "--model",
-        run.to_str().unwrap(),
-        "--features",
-        new.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = embed(&run, &new, &out);
     assert!(o.status.success(), "{}", stderr(&o));
     // ê has the teacher-target width h·(L−1) + C = 8 + 3; scores one per class
     let emb = read_npy(&out.join("embeddings.npy")).unwrap();
@@ -153,16 +157,7 @@ fn train_then_embed_new_nodes_without_edges() {
     let wide = dir.path().join("wide.npy");
     write_npy_f32(&wide, &DenseMatrix::new(2, 5, vec![0.5; 10]).unwrap()).unwrap();
     let none = dir.path().join("none");
-    let o = tessera(&[
-        "coldbrew",
-        "embed",
-        "--model",
-        run.to_str().unwrap(),
-        "--features",
-        wide.to_str().unwrap(),
-        "--out",
-        none.to_str().unwrap(),
-    ]);
+    let o = embed(&run, &wide, &none);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("wide.npy"), "{}", stderr(&o));
     assert!(!none.exists());
