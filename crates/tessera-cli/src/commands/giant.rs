@@ -179,12 +179,12 @@ fn features(ctx: &Context, a: FeaturesArgs) -> Result<()> {
 
 /// The demo setting (not the reproduction's): GIANT on amazon-photo, one seed, the
 /// encoder one epoch per level, three downstream rows (`mlp-raw`, `gcn-raw`, `mlp-giant`)
-/// with 50 epochs each.
+/// with 100 epochs each (the reproduction uses 200).
 pub fn demo(ctx: &Context) -> Result<Report> {
     let graph = tessera_data::catalogue::load_graph("amazon-photo", ctx.data_dir.as_deref())?;
     let mut config = DownstreamConfig {
         seeds: 1,
-        epochs: 50,
+        epochs: 100,
         models: ["mlp-raw", "gcn-raw", "mlp-giant"]
             .map(String::from)
             .to_vec(),
@@ -192,6 +192,6 @@ pub fn demo(ctx: &Context) -> Result<Report> {
     };
     config.giant.encoder.epochs_per_level = 1;
     let mut report = reproduce(&graph, "amazon-photo", &config, ctx.seed, &ctx.progress)?;
-    report.dataset = "amazon-photo (demo: 1 seed, 50 epochs)".into();
+    report.dataset = "amazon-photo (demo: 1 seed, 100 epochs)".into();
     Ok(report)
 }

@@ -46,8 +46,7 @@ impl Default for EncoderConfig {
 #[serde(rename_all = "kebab-case")]
 pub enum GiantFeature {
     /// XR-Linear multi-scale cluster scores. The default: on the validation splits of
-    /// amazon-computers, amazon-photo and coauthor-cs it beats the neural feature
-    /// (`docs/methods/giant.md`).
+    /// amazon-photo (5 seeds, MLP) it beats the neural feature (`docs/methods/giant.md`).
     #[default]
     Linear,
     /// The fine-tuned encoder's tanh output (the paper's X_GIANT).
