@@ -131,6 +131,8 @@ struct ReproduceArgs {
     #[arg(long, default_value_t = 5)]
     seeds: usize,
     /// Output run folder (default runs/contrastive-<study>-seed<N>-<time>).
+    /// Finished cells are cached next to it: the same command with the same
+    /// `--out` resumes a stopped study.
     #[arg(long)]
     out: Option<PathBuf>,
 }
