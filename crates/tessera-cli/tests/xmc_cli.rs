@@ -10,6 +10,9 @@ use tessera_data::{CsrMatrix, read_csr_npz, read_npy, write_csr_npz, write_npy};
 const ROWS: usize = 96;
 const LABELS: usize = 24;
 
+/// Sparse rows as sorted (column, value) pairs.
+type Rows = Vec<Vec<(u32, f32)>>;
+
 fn tessera(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tessera"))
         .args(["--quiet", "--threads", "2"])
@@ -49,7 +52,7 @@ fn csr(cols: usize, rows: &[Vec<(u32, f32)>]) -> CsrMatrix {
 
 /// Instance i carries labels i % 24 and (i + 1) % 24, and features i % 24 (strong),
 /// (i + 1) % 24 (weaker) and a shared noise feature 24 + i % 3.
-fn xmc_rows() -> (Vec<Vec<(u32, f32)>>, Vec<Vec<(u32, f32)>>) {
+fn xmc_rows() -> (Rows, Rows) {
     let x = (0..ROWS)
         .map(|i| {
             let (a, b) = ((i % LABELS) as u32, ((i + 1) % LABELS) as u32);
