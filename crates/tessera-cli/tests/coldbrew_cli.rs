@@ -6,25 +6,16 @@
 //! train mask) gives a non-zero exit, an error naming the file, and no output.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{stderr, tessera};
+use std::process::Output;
 use tessera_data::DenseMatrix;
 use tessera_data::npy::{read_npy, write_npy, write_npy_f32};
 
 const NODES: usize = 60;
 const FEATURES: usize = 12;
 const CLASSES: usize = 3;
-
-fn tessera(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["--quiet"])
-        .args(args)
-        .output()
-        .expect("the tessera binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// `rows` nodes whose features are their class's block of columns plus a
 /// deterministic perturbation (node `i` is in class `i % 3`).

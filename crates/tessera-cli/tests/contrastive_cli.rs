@@ -4,23 +4,13 @@
 //! gives a non-zero exit, an error naming the file, and no output.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::{stderr, tessera};
 use tessera_data::DenseMatrix;
 use tessera_data::npy::{read_npy, write_npy, write_npy_f32};
 
 const ROWS: usize = 120;
-
-fn tessera(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["--quiet"])
-        .args(args)
-        .output()
-        .expect("the tessera binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Two views of `ROWS` entities in 3 classes: each view is its class signal
 /// plus a deterministic pseudo-random perturbation.

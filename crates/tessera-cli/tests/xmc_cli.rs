@@ -4,7 +4,10 @@
 //! non-finite value): non-zero exit, an error naming the file, nothing written.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::stderr;
+use std::process::Output;
 use tessera_data::{CsrMatrix, read_csr_npz, read_npy, write_csr_npz, write_npy};
 
 const ROWS: usize = 96;
@@ -13,16 +16,9 @@ const LABELS: usize = 24;
 /// Sparse rows as sorted (column, value) pairs.
 type Rows = Vec<Vec<(u32, f32)>>;
 
+/// `tessera --threads 2 ARGS...` (fixed threads: the tests compare exact outputs).
 fn tessera(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["--quiet", "--threads", "2"])
-        .args(args)
-        .output()
-        .expect("the tessera binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::tessera(&[&["--threads", "2"], args].concat())
 }
 
 fn s(p: &Path) -> &str {
