@@ -203,7 +203,7 @@ mod tests {
         };
         let z = fit_and_embed::<CpuAutodiff>(
             &xf,
-            &[y],
+            &[y.clone()],
             &xf,
             &cfg,
             Seed(0),
@@ -227,15 +227,7 @@ mod tests {
         assert!(dist(0, 1) > 0.1, "groups separated: {}", dist(0, 1));
         let again = fit_and_embed::<CpuAutodiff>(
             &xf,
-            &[CsrMatrix::new(
-                "y",
-                n,
-                2,
-                (0..=n).collect(),
-                (0..n).map(|i| (i % 2) as u32).collect(),
-                vec![1.0; n],
-            )
-            .unwrap()],
+            &[y],
             &xf,
             &cfg,
             Seed(0),
