@@ -203,7 +203,7 @@ mod tests {
         };
         let z = fit_and_embed::<CpuAutodiff>(
             &xf,
-            &[y.clone()],
+            std::slice::from_ref(&y),
             &xf,
             &cfg,
             Seed(0),
