@@ -1,10 +1,11 @@
 """PECOS side of bench/xr-linear: libpecos XR-Linear with its defaults on the same files.
 
-Usage: python peer.py DATA_DIR --threads N
+Usage: python peer.py DATA_DIR --threads N [--seed S]
 DATA_DIR holds X.trn.npz, Y.trn.npz, X.tst.npz, Y.tst.npz (and optionally tst_own.npy).
 Times PIFA + hierarchical k-means + ranker training (data loading excluded), then beam-search
 prediction on the test rows; prints one JSON line with precision@1/5 (and with the row's own id
-removed from the ranking when tst_own.npy exists).
+removed from the ranking when tst_own.npy exists). --seed is the hierarchical k-means seed (the
+only seed PECOS exposes: its ranker solver always shuffles with seed 0).
 """
 import argparse
 import json
@@ -34,6 +35,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
     ap.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", "2")))
+    ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     from pecos.xmc import Indexer, LabelEmbeddingFactory
     from pecos.xmc.xlinear.model import XLinearModel
@@ -44,7 +46,8 @@ def main():
     Yt = XLinearModel.load_label_matrix(f"{a.data}/Y.tst.npz")
     t0 = time.perf_counter()
     label_feat = LabelEmbeddingFactory.create(Y, X, method="pifa")
-    chain = Indexer.gen(label_feat, indexer_type="hierarchicalkmeans", nr_splits=16, max_leaf_size=100, threads=a.threads)
+    chain = Indexer.gen(label_feat, indexer_type="hierarchicalkmeans", nr_splits=16, max_leaf_size=100, seed=a.seed,
+                        threads=a.threads)
     model = XLinearModel.train(X, Y, C=chain, threads=a.threads)
     train_s = time.perf_counter() - t0
     k = 5
@@ -53,7 +56,7 @@ def main():
     pred = model.predict(Xt, beam_size=10, only_topk=20 + (own is not None), threads=a.threads)
     pred_s = time.perf_counter() - t0
     p = precision(sp.csr_matrix(pred), sp.csr_matrix(Yt), k)
-    out = {"seconds": train_s, "metric": "p@1", "value": p[0], "p@5": p[k - 1],
+    out = {"seed": a.seed, "seconds": train_s, "metric": "p@1", "value": p[0], "p@5": p[k - 1],
            "ms_per_query": 1e3 * pred_s / Xt.shape[0],
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if own is not None:
