@@ -3,7 +3,7 @@
 
 use crate::error::ConfigError;
 use serde::{Deserialize, Serialize};
-use tessera_graph::{LpConfig, SplitRule};
+use tessera_graph::{LpConfig, SplitRule, nn::Activation};
 
 /// How the structural embedding enters a teacher layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +73,10 @@ pub struct ColdBrewConfig {
     pub student_hidden: usize,
     /// Dropout of MLP1 and MLP2.
     pub student_dropout: f64,
+    /// Hidden activation of MLP1 and MLP2. The official `getMLP` builds
+    /// `Linear → LayerNorm → Dropout → Linear` and never inserts its `activation`
+    /// argument, so the code-faithful default is `identity`; `gelu` is the spec's text.
+    pub student_activation: Activation,
     /// Full-batch steps of MLP1 and of MLP2 (each).
     pub student_epochs: usize,
     /// Hidden width of the plain-MLP baseline (two hidden layers).
@@ -100,6 +104,7 @@ impl Default for ColdBrewConfig {
             mlp1_fit_on: Mlp1FitOn::Train,
             student_hidden: 256,
             student_dropout: 0.5,
+            student_activation: Activation::Identity,
             student_epochs: 1500,
             mlp_hidden: 128,
             lp: LpConfig::default(),
@@ -235,6 +240,16 @@ mod tests {
             })
             .contains("eta")
         );
+    }
+
+    #[test]
+    fn student_activation_defaults_to_the_official_identity_and_parses_gelu() {
+        assert_eq!(
+            ColdBrewConfig::default().student_activation,
+            Activation::Identity
+        );
+        let c: ColdBrewConfig = serde_json::from_str(r#"{"student_activation": "gelu"}"#).unwrap();
+        assert_eq!(c.student_activation, Activation::Gelu);
     }
 
     #[test]

@@ -167,6 +167,7 @@ impl<B: Backend> ColdBrewModel<B> {
                 config.student_hidden,
                 shape.d_target,
                 config.student_dropout,
+                config.student_activation,
             ),
             device,
         )
@@ -178,6 +179,7 @@ impl<B: Backend> ColdBrewModel<B> {
             shape.classes,
             config.student_hidden,
             config.student_dropout,
+            config.student_activation,
             device,
         )
         .load_file(dir.join("mlp2"), &recorder(), device)

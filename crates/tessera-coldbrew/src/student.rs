@@ -5,13 +5,19 @@ use burn::module::{Module, Param};
 use burn::tensor::{Int, Tensor, backend::Backend};
 use tessera_graph::{GraphOps, Mlp, MlpConfig, NodeFeatures, NodeModel, nn::Activation};
 
-/// MLP1's and MLP2's shape: `Linear(in, h) → LayerNorm → GELU → Dropout → Linear(h, out)`.
-pub fn student_mlp_config(hidden: usize, out: usize, dropout: f64) -> MlpConfig {
+/// MLP1's and MLP2's shape: `Linear(in, h) → LayerNorm → [activation] → Dropout → Linear(h, out)`
+/// (the official `getMLP`, whose activation is `Identity`; see [`crate::ColdBrewConfig::student_activation`]).
+pub fn student_mlp_config(
+    hidden: usize,
+    out: usize,
+    dropout: f64,
+    activation: Activation,
+) -> MlpConfig {
     MlpConfig {
         hidden: vec![hidden],
         out,
         layer_norm: true,
-        activation: Activation::Gelu,
+        activation,
         dropout,
     }
 }
@@ -34,11 +40,12 @@ impl<B: Backend> StudentHead<B> {
         classes: usize,
         hidden: usize,
         dropout: f64,
+        activation: Activation,
         device: &B::Device,
     ) -> Self {
         let mlp = Mlp::new(
             d_in + 2 * d_target,
-            &student_mlp_config(hidden, classes, dropout),
+            &student_mlp_config(hidden, classes, dropout, activation),
             device,
         );
         let alphas = Param::from_tensor(Tensor::from_floats([1e-4, 1e-4], device));

@@ -105,7 +105,12 @@ pub fn fit<B: AutodiffBackend>(
     seed.seed_backend::<B>("mlp1-init", device);
     let mlp1 = Mlp::<B>::new(
         d_in,
-        &student_mlp_config(config.student_hidden, d_target, config.student_dropout),
+        &student_mlp_config(
+            config.student_hidden,
+            d_target,
+            config.student_dropout,
+            config.student_activation,
+        ),
         device,
     );
     let mlp1 = fit_node_model(
@@ -150,6 +155,7 @@ pub fn fit<B: AutodiffBackend>(
         classes,
         config.student_hidden,
         config.student_dropout,
+        config.student_activation,
         device,
     );
     let head = fit_node_model(

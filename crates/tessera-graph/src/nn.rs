@@ -192,6 +192,9 @@ pub enum Activation {
     Relu,
     /// Gaussian error linear unit.
     Gelu,
+    /// No activation (`Linear → LayerNorm → Dropout → Linear`, the official
+    /// Cold Brew `getMLP`, which accepts an activation argument but never inserts it).
+    Identity,
 }
 
 /// Shape of an [`Mlp`].
@@ -209,12 +212,13 @@ pub struct MlpConfig {
     pub dropout: f64,
 }
 
-/// A feature-only MLP: `x → (Linear → [LayerNorm] → act → Dropout)* → Linear`.
+/// A feature-only MLP: `x → (Linear → [LayerNorm] → [act] → Dropout)* → Linear`.
 #[derive(Module, Debug)]
 pub struct Mlp<B: Backend> {
     layers: Vec<Linear<B>>,
     norms: Vec<LayerNorm<B>>,
-    gelu: bool,
+    #[module(skip)]
+    activation: Activation,
     dropout: Dropout,
 }
 
@@ -240,7 +244,7 @@ impl<B: Backend> Mlp<B> {
         Mlp {
             layers,
             norms,
-            gelu: config.activation == Activation::Gelu,
+            activation: config.activation,
             dropout: Dropout::new(config.dropout),
         }
     }
@@ -262,7 +266,11 @@ impl<B: Backend> Mlp<B> {
             if let Some(norm) = self.norms.get(l - 1) {
                 h = norm.forward(h);
             }
-            h = if self.gelu { gelu(h) } else { relu(h) };
+            h = match self.activation {
+                Activation::Relu => relu(h),
+                Activation::Gelu => gelu(h),
+                Activation::Identity => h,
+            };
             h = layer.forward(self.dropout.forward(h));
         }
         h
@@ -337,6 +345,30 @@ mod tests {
         ));
         let r = root.into_data().into_vec::<f32>().unwrap();
         assert!((y[6] - r[0]).abs() < 1e-5 && (y[7] - r[1]).abs() < 1e-5);
+    }
+
+    #[test]
+    fn identity_mlp_is_affine_and_relu_mlp_is_not() {
+        // rows e0, e1, e0 + e1, 0: an affine map f has f(e0 + e1) = f(e0) + f(e1) − f(0)
+        let m = tessera_data::DenseMatrix::new(4, 2, vec![1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+            .unwrap();
+        let x = NodeFeatures::from_dense("t", &m, false).unwrap();
+        let gap = |activation: Activation| -> f32 {
+            let cfg = MlpConfig {
+                hidden: vec![16],
+                out: 3,
+                layer_norm: false,
+                activation,
+                dropout: 0.5,
+            };
+            let mlp = Mlp::<B>::new(2, &cfg, &Default::default()).valid();
+            let y = mlp.forward(&x, None).into_data().into_vec::<f32>().unwrap();
+            (0..3)
+                .map(|c| (y[6 + c] - (y[c] + y[3 + c] - y[9 + c])).abs())
+                .fold(0.0, f32::max)
+        };
+        assert!(gap(Activation::Identity) < 1e-5);
+        assert!(gap(Activation::Relu) > 1e-3);
     }
 
     #[test]
