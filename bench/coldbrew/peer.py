@@ -4,13 +4,27 @@ The same pipeline with the same settings (code-faithful Cold Brew, spec
 docs/methods/coldbrew.md): official iterated-median split, teacher GCN + SE
 (code form, eta-weighted non-squared Frobenius penalty) 1500 epochs on the cut
 graph, targets = concatenated layer outputs, MLP1 1500 steps on train nodes,
-one-GEMM top-K retrieval, MLP2 1500 steps; baselines GCN (cut graph), GCN
-trained on the full graph, GraphSAGE-mean, MLP, 1500 epochs each; label
-propagation (alpha 0.5, 50 steps). Adam lr 0.005, wd 5e-4, full batch.
-Dense features, torch.sparse adjacency (what a PyTorch user writes).
+one-GEMM top-K retrieval, MLP2 1500 steps (student MLPs Linear -> LayerNorm ->
+Dropout -> Linear, the official getMLP, which inserts no activation); baselines
+GCN (cut graph), GCN trained on the full graph, GraphSAGE-mean, MLP, 1500
+epochs each; label propagation (alpha 0.5, 50 steps). Adam lr 0.005, wd 5e-4,
+full batch.
+
+Sparse features, as tessera: the bag-of-words matrix (1.3 % dense on Cora) is a
+torch CSR tensor; dropout on it drops its stored values (the same distribution
+as dense dropout: zeros stay zero) and X W runs as a sparse product whose
+gradient X^T G uses a transpose built once (`SpMM`, also used for the graph
+operators). A dense-feature version spends most of its time in torch's
+Bernoulli sampler on the dense 2708 x 1433 input (about 0.1 s per dropout call
+on this machine), which made one full run take more than 30 min.
 Prints the JSON line {"seconds", "metric", "value"} last.
 """
 import argparse, json, os, sys, time
+# libgomp's default spin-waiting at every parallel region is pathological on a shared,
+# oversubscribed machine (a descheduled thread stalls the other: F.dropout on 2708 x 64
+# measured 26 ms with 2 spinning threads vs 3 ms passive at load 9); passive waiting
+# is what tessera's rayon pool does when idle. Must be set before torch loads libgomp.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 import torch
 import torch.nn as nn
@@ -29,15 +43,53 @@ t0 = time.time()
 root = os.environ.get("SHARED_DATA", "/work/shared/data")
 z = np.load(f"{root}/planetoid/{args.dataset}.npz")
 n, d = z["features_shape"]
-x = np.zeros((n, d), dtype=np.float32)
-ip, ix, xv = z["features_indptr"], z["features_indices"], z["features_data"]
-for i in range(n):
-    x[i, ix[ip[i]:ip[i + 1]]] = xv[ip[i]:ip[i + 1]]
-s = x.sum(1, keepdims=True); s[s == 0] = 1; x = torch.tensor(x / s)
+ip, ix = z["features_indptr"], z["features_indices"]
+xv = z["features_data"].astype(np.float32)
+rs = np.add.reduceat(xv, ip[:-1]) if len(xv) else np.zeros(n, np.float32)
+rs[np.diff(ip) == 0] = 1
+xv = xv / np.repeat(rs, np.diff(ip)).astype(np.float32)
 y = torch.tensor(z["labels"]); C = int(y.max()) + 1
 ei = z["edge_index"]
 train = torch.arange(600); test = torch.arange(600, n)
 H, DROP, LR, WD, ETA, K, E = 64, 0.6, 0.005, 5e-4, 32.0, 3, args.epochs
+
+class SpMM(torch.autograd.Function):
+    """A @ H for a constant CSR A; the gradient in H is A^T G with A^T built once."""
+    @staticmethod
+    def forward(ctx, a, at, h):
+        ctx.at = at
+        return torch.sparse.mm(a, h)
+    @staticmethod
+    def backward(ctx, g):
+        return None, None, torch.sparse.mm(ctx.at, g)
+
+class Csr:
+    """A CSR matrix with its transpose's structure (for SpMM and value dropout)."""
+    def __init__(self, rows, cols, vals, shape):
+        rows, cols, vals = np.asarray(rows), np.asarray(cols), np.asarray(vals, np.float32)
+        o = np.lexsort((cols, rows)); rows, cols, vals = rows[o], cols[o], vals[o]
+        self.shape, self.vals = shape, torch.tensor(vals)
+        self.crow = torch.tensor(np.r_[0, np.cumsum(np.bincount(rows, minlength=shape[0]))])
+        self.col = torch.tensor(cols)
+        p = np.lexsort((rows, cols))  # positions in transpose (CSC) order
+        self.perm = torch.tensor(p)
+        self.crow_t = torch.tensor(np.r_[0, np.cumsum(np.bincount(cols, minlength=shape[1]))])
+        self.col_t = torch.tensor(rows[p])
+        self.a, self.at = self.with_values(self.vals)
+    def with_values(self, v):
+        a = torch.sparse_csr_tensor(self.crow, self.col, v, self.shape)
+        at = torch.sparse_csr_tensor(self.crow_t, self.col_t, v[self.perm], self.shape[::-1])
+        return a, at
+    def mm(self, h, drop=0.0):
+        a, at = self.a, self.at
+        if drop > 0:
+            keep = (torch.rand(self.vals.shape[0]) >= drop).float() / (1 - drop)
+            a, at = self.with_values(self.vals * keep)
+        return SpMM.apply(a, at, h)
+
+row_ids = np.repeat(np.arange(n), np.diff(ip))
+X = Csr(row_ids, ix, xv, (n, d))
+Xtrain = Csr(row_ids[row_ids < 600], ix[row_ids < 600], xv[row_ids < 600], (600, d))
 
 def adjacency(src, dst):
     a = set(zip(src.tolist(), dst.tolist())) | {(i, i) for i in range(n)}
@@ -47,12 +99,11 @@ def adjacency(src, dst):
 def norm_ops(a):
     deg = np.bincount(a[0], minlength=n).astype(np.float32)
     dis = 1 / np.sqrt(deg)
-    idx = torch.tensor(a)
-    sym = torch.sparse_coo_tensor(idx, torch.tensor(dis[a[0]] * dis[a[1]]), (n, n)).coalesce().to_sparse_csr()
-    left = torch.sparse_coo_tensor(idx, torch.tensor(dis[a[0]]), (n, n)).coalesce().to_sparse_csr()
+    sym = Csr(a[0], a[1], dis[a[0]] * dis[a[1]], (n, n))
+    left = Csr(a[0], a[1], dis[a[0]], (n, n))
     nl = a[:, a[0] != a[1]]
     dn = np.bincount(nl[0], minlength=n).astype(np.float32); dn[dn == 0] = 1
-    mean = torch.sparse_coo_tensor(torch.tensor(nl), torch.tensor(1 / dn[nl[0]]), (n, n)).coalesce().to_sparse_csr()
+    mean = Csr(nl[0], nl[1], 1 / dn[nl[0]], (n, n))
     return sym, left, mean
 
 full = adjacency(ei[0], ei[1])
@@ -86,13 +137,17 @@ class GCN(nn.Module):
             nn.init.xavier_uniform_(l.weight); nn.init.zeros_(l.bias)
         self.se = nn.ParameterList([nn.Parameter(torch.randn(n, H))]) if se else None
     def layers(self, a, left):
-        h, outs = x, []
+        drop = DROP if self.training else 0.0
+        outs = []
         for i, l in enumerate(self.l):
-            h = F.dropout(h, DROP, self.training)
-            o = torch.sparse.mm(a, h @ l.weight.T) + l.bias
+            if i == 0:
+                hw = X.mm(l.weight.T, drop)
+            else:
+                hw = F.dropout(F.relu(outs[-1]), DROP, self.training) @ l.weight.T
+            o = a.mm(hw) + l.bias
             if self.se is not None and i == 0:
-                o = o + torch.sparse.mm(left, self.se[0])
-            outs.append(o); h = F.relu(o)
+                o = o + left.mm(self.se[0])
+            outs.append(o)
         return outs
     def forward(self, a, left=None):
         return self.layers(a, left)[-1]
@@ -105,19 +160,29 @@ class SAGE(nn.Module):
         self.r = nn.ModuleList([nn.Linear(d, H), nn.Linear(H, C)])
         self.n = nn.ModuleList([nn.Linear(d, H, bias=False), nn.Linear(H, C, bias=False)])
     def forward(self, mean):
-        h = x
-        for i in range(2):
-            h = F.dropout(h, DROP, self.training)
-            h = self.r[i](h) + torch.sparse.mm(mean, self.n[i](h))
-            if i == 0: h = F.relu(h)
-        return h
+        # first layer: one dropped X times [W_root | W_neigh]
+        both = X.mm(torch.cat([self.r[0].weight, self.n[0].weight]).T, DROP if self.training else 0.0)
+        h = both[:, :H] + self.r[0].bias + mean.mm(both[:, H:])
+        h = F.dropout(F.relu(h), DROP, self.training)
+        return self.r[1](h) + mean.mm(self.n[1](h))
 
-def mlp(i, hid, o, ln=True, act=nn.GELU, drop=0.5):
-    layers = [nn.Linear(i, hid[0])]
-    for a, b in zip(hid, hid[1:] + [o]):
-        if ln: layers.append(nn.LayerNorm(a))
-        layers += [act(), nn.Dropout(drop), nn.Linear(a, b)]
-    return nn.Sequential(*layers)
+class MLP(nn.Module):
+    """Linear(sparse features [+ dense columns]) -> ([LayerNorm] [act] Dropout Linear)*."""
+    def __init__(self, i, hid, o, ln=True, act=None, drop=0.5):
+        super().__init__()
+        self.first = nn.Linear(i, hid[0])
+        rest = []
+        for a, b in zip(hid, hid[1:] + [o]):
+            if ln: rest.append(nn.LayerNorm(a))
+            if act: rest.append(act())
+            rest += [nn.Dropout(drop), nn.Linear(a, b)]
+        self.rest = nn.Sequential(*rest)
+    def forward(self, xs, dense=None):
+        w = self.first.weight
+        h = xs.mm(w[:, :d].T) + self.first.bias
+        if dense is not None:
+            h = h + dense @ w[:, d:].T
+        return self.rest(h)
 
 def fit(model, loss_fn):
     opt = torch.optim.Adam(model.parameters(), lr=LR, weight_decay=WD)
@@ -133,36 +198,36 @@ fit(teacher, lambda: F.cross_entropy(teacher(sym_c, left_c)[train], y[train]) + 
 with torch.no_grad():
     res["coldbrew-teacher"] = accs(teacher(sym_c, left_c))
     tgt = torch.cat(teacher.layers(sym_c, left_c), 1)
-m1 = mlp(d, [256], tgt.shape[1])
-fit(m1, lambda: F.mse_loss(m1(x[train]), tgt[train]))
+m1 = MLP(d, [256], tgt.shape[1])
+fit(m1, lambda: F.mse_loss(m1(Xtrain), tgt[train]))
 with torch.no_grad():
-    e_hat = m1(x)
+    e_hat = m1(X)
     sc = e_hat @ tgt.T
     top, idx = sc.topk(K, dim=1)
     e_til = (F.softmax(top, 1).unsqueeze(2) * tgt[idx]).sum(1)
 alphas = nn.Parameter(torch.tensor([1e-4, 1e-4]))
-m2 = mlp(d + 2 * tgt.shape[1], [256], C)
+m2 = MLP(d + 2 * tgt.shape[1], [256], C)
 class Head(nn.Module):
     def __init__(self):
         super().__init__(); self.m, self.a = m2, alphas
-    def forward(self, rows):
-        return self.m(torch.cat([x[rows], e_til[rows] * self.a[1], e_hat[rows] * self.a[0]], 1))
+    def forward(self, xs, rows):
+        return self.m(xs, torch.cat([e_til[rows] * self.a[1], e_hat[rows] * self.a[0]], 1))
 head_m = Head()
-fit(head_m, lambda: F.cross_entropy(head_m(train), y[train]))
+fit(head_m, lambda: F.cross_entropy(head_m(Xtrain, train), y[train]))
 with torch.no_grad():
-    res["coldbrew-student"] = accs(head_m(torch.arange(n)))
+    res["coldbrew-student"] = accs(head_m(X, torch.arange(n)))
 g = GCN(False); fit(g, lambda: F.cross_entropy(g(sym_c)[train], y[train]))
 with torch.no_grad(): res["gcn"] = accs(g(sym_c))
 gf = GCN(False); fit(gf, lambda: F.cross_entropy(gf(sym_f)[train], y[train]))
 with torch.no_grad(): res["gcn-fullgraph"] = accs(gf(sym_c))
 sg = SAGE(); fit(sg, lambda: F.cross_entropy(sg(mean_c)[train], y[train]))
 with torch.no_grad(): res["sage"] = accs(sg(mean_c))
-mm = mlp(d, [128, 128], C, ln=False, act=nn.ReLU)
-fit(mm, lambda: F.cross_entropy(mm(x[train]), y[train]))
-with torch.no_grad(): res["mlp"] = accs(mm(x))
+mm = MLP(d, [128, 128], C, ln=False, act=nn.ReLU)
+fit(mm, lambda: F.cross_entropy(mm(Xtrain), y[train]))
+with torch.no_grad(): res["mlp"] = accs(mm(X))
 y0 = torch.zeros(n, C); y0[train, y[train]] = 1; r = y0.clone()
 for _ in range(50):
-    r = (0.5 * torch.sparse.mm(sym_f, r) + 0.5 * y0).clamp(0, 1)
+    r = (0.5 * sym_f.mm(r) + 0.5 * y0).clamp(0, 1)
 res["lp"] = accs(r)
 secs = time.time() - t0
 print(json.dumps(res), file=sys.stderr)
