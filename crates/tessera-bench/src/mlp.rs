@@ -5,20 +5,21 @@ use crate::Outcome;
 use crate::inputs::{det_matrix, glorot_scale};
 use crate::timing::median_seconds;
 use burn::module::{Module, Param};
-use burn::nn::Linear;
-use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
-use burn::tensor::activation::relu;
+use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{ElementConversion, Tensor, TensorData};
+use tessera_core::kernels::Activation;
+use tessera_core::nn::Dense;
+use tessera_core::optim::AdamW;
 use tessera_core::{BackendJob, Result};
 
 /// Layer widths of the benchmark MLP.
 pub const WIDTHS: [usize; 4] = [512, 256, 256, 64];
 
-/// The MLP (three linear layers, ReLU between them).
+/// The MLP (three fused dense layers, ReLU between them).
 #[derive(Module, Debug)]
 pub struct Mlp<B: Backend> {
-    layers: Vec<Linear<B>>,
+    layers: Vec<Dense<B>>,
 }
 
 impl<B: Backend> Mlp<B> {
@@ -36,7 +37,7 @@ impl<B: Backend> Mlp<B> {
                     glorot_scale(fan_in, fan_out),
                 );
                 let bias = det_matrix(1, fan_out, 20 + l as u64, 0.1);
-                Linear {
+                Dense {
                     weight: Param::from_tensor(Tensor::from_data(
                         TensorData::new(weight, [fan_in, fan_out]),
                         device,
@@ -55,10 +56,12 @@ impl<B: Backend> Mlp<B> {
     pub fn forward(&self, mut x: Tensor<B, 2>) -> Tensor<B, 2> {
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {
-            x = layer.forward(x);
-            if l < last {
-                x = relu(x);
-            }
+            let activation = if l < last {
+                Activation::Relu
+            } else {
+                Activation::Identity
+            };
+            x = layer.forward(x, activation);
         }
         x
     }
@@ -88,7 +91,7 @@ impl BackendJob for MlpJob {
             &device,
         );
         let mut model = Some(Mlp::<B>::deterministic(&device));
-        let mut optim = AdamWConfig::new()
+        let mut optim = AdamW::default()
             .with_epsilon(1e-8)
             .with_weight_decay(0.01)
             .init::<B, Mlp<B>>();

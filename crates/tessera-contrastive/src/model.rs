@@ -5,21 +5,21 @@ use crate::config::{ContrastiveConfig, Temperature};
 use crate::data::Standardizer;
 use crate::regularisers::normalize;
 use burn::module::{Module, Param};
-use burn::nn::{Linear, LinearConfig};
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
-use burn::tensor::activation::relu;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use tessera_core::kernels::Activation;
+use tessera_core::nn::Dense;
 use tessera_core::{Error, Result};
 use tessera_data::DenseMatrix;
 
 /// One view's encoder.
 #[derive(Module, Debug)]
 pub struct Tower<B: Backend> {
-    layers: Vec<Linear<B>>,
-    head: Linear<B>,
-    specific: Option<Linear<B>>,
+    layers: Vec<Dense<B>>,
+    head: Dense<B>,
+    specific: Option<Dense<B>>,
 }
 
 /// A tower's outputs: the shared embedding and, with separation, the specific one (both unit rows).
@@ -42,13 +42,13 @@ impl<B: Backend> Tower<B> {
         let mut layers = Vec::new();
         let mut width = input;
         for &h in hidden {
-            layers.push(LinearConfig::new(width, h).init(device));
+            layers.push(Dense::new(width, h, device));
             width = h;
         }
         Tower {
             layers,
-            head: LinearConfig::new(width, embed_dim).init(device),
-            specific: with_specific.then(|| LinearConfig::new(width, embed_dim).init(device)),
+            head: Dense::new(width, embed_dim, device),
+            specific: with_specific.then(|| Dense::new(width, embed_dim, device)),
         }
     }
 
@@ -62,10 +62,13 @@ impl<B: Backend> Tower<B> {
         let h = self
             .layers
             .iter()
-            .fold(x, |h, layer| relu(layer.forward(h)));
+            .fold(x, |h, layer| layer.forward(h, Activation::Relu));
         TowerOutput {
-            z: normalize(self.head.forward(h.clone())),
-            specific: self.specific.as_ref().map(|s| normalize(s.forward(h))),
+            z: normalize(self.head.forward(h.clone(), Activation::Identity)),
+            specific: self
+                .specific
+                .as_ref()
+                .map(|s| normalize(s.forward(h, Activation::Identity))),
         }
     }
 }

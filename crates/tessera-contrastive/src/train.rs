@@ -13,10 +13,11 @@ use crate::regularisers::{
 };
 use burn::module::AutodiffModule;
 use burn::optim::adaptor::OptimizerAdaptor;
-use burn::optim::{AdamW, AdamWConfig, GradientsParams, Optimizer};
+use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::{ElementConversion as _, Tensor, TensorData, backend::AutodiffBackend};
 use rand::seq::SliceRandom;
 use tessera_core::kernels::infonce::symmetric_infonce as fused_infonce;
+use tessera_core::optim::AdamW;
 use tessera_core::{Error, Progress, Result, Rng, Seed};
 use tessera_data::DenseMatrix;
 
@@ -248,7 +249,7 @@ impl<B: AutodiffBackend> Trainer<B> {
         };
         Ok(Trainer {
             net,
-            optim: AdamWConfig::new()
+            optim: AdamW::default()
                 .with_weight_decay(config.weight_decay as f32)
                 .init(),
             config: config.clone(),

@@ -22,6 +22,8 @@ pub mod backend;
 pub mod error;
 pub mod kernels;
 pub mod metrics;
+pub mod nn;
+pub mod optim;
 pub mod plot;
 pub mod progress;
 pub mod report;

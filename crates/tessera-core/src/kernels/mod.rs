@@ -5,13 +5,17 @@
 //! - [`spmm`]: `Â·M` on burn tensors, registered as an autodiff op whose
 //!   backward is `Âᵀ·G` (fast path on the CPU backend, a generic
 //!   gather/scatter fallback on every other backend).
+//! - [`dense`]: a fused dense layer `act(x·W + b)` (one gemm forward, a
+//!   closed-form backward that masks the gradient in place).
 //! - [`infonce`]: fused symmetric InfoNCE (one `B × B` buffer, closed-form
 //!   backward) with a plain-burn reference and fallback.
 
 pub mod csr;
+pub mod dense;
 pub mod infonce;
 mod simd;
 pub mod spmm;
 
 pub use csr::CsrOperator;
+pub use dense::{Activation, dense};
 pub use spmm::{spmm, spmm_gather_scatter};
