@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench -p tessera-core --bench kernels            # all
-//! cargo bench -p tessera-core --bench kernels -- spmm    # one group
+//! cargo bench -p tessera-core --bench kernels -- spmm    # one group (spmm, infonce, dense)
 //! ```
 
 use burn::tensor::{Tensor, TensorData};
@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
 use tessera_core::backend::{Cpu, CpuAutodiff};
+use tessera_core::kernels::dense::{Activation, dense, dense_reference};
 use tessera_core::kernels::infonce::{symmetric_infonce, symmetric_infonce_reference};
 use tessera_core::kernels::{CsrOperator, spmm, spmm_gather_scatter};
 
@@ -85,5 +86,27 @@ fn bench_infonce(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(kernels, bench_spmm, bench_infonce);
+fn bench_dense(c: &mut Criterion) {
+    let mut group = c.benchmark_group("dense");
+    group.sample_size(20);
+    // One hidden layer of the mlp-step benchmark: batch 1024, 512 → 256, ReLU.
+    let x = random_tensor::<CpuAutodiff>(1024, 512, 5);
+    let w = random_tensor::<CpuAutodiff>(512, 256, 6).require_grad();
+    let bias = Tensor::<CpuAutodiff, 1>::zeros([256], &Default::default()).require_grad();
+    group.bench_function("fused/fwd-bwd", |b| {
+        b.iter(|| {
+            let y = dense(x.clone(), w.clone(), Some(bias.clone()), Activation::Relu);
+            black_box(y.sum().backward())
+        })
+    });
+    group.bench_function("burn/fwd-bwd", |b| {
+        b.iter(|| {
+            let y = dense_reference(x.clone(), w.clone(), Some(bias.clone()), Activation::Relu);
+            black_box(y.sum().backward())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(kernels, bench_spmm, bench_infonce, bench_dense);
 criterion_main!(kernels);
