@@ -16,6 +16,7 @@
 //! parameter tensor. Other backends run the same formula as tensor ops.
 
 use crate::backend::Cpu;
+use crate::kernels::host::{contiguous_f32, flex, same_type};
 use burn::backend::flex::FlexTensor;
 use burn::module::AutodiffModule;
 use burn::optim::SimpleOptimizer;
@@ -187,27 +188,6 @@ fn update_reference<B: Backend, const D: usize>(
     (tensor, m, v)
 }
 
-/// The CPU backend's tensor primitive.
-fn flex<const D: usize>(t: Tensor<Cpu, D>) -> FlexTensor {
-    t.into_primitive().tensor()
-}
-
-/// Moves a value whose type the caller has proven equal to `U` into `U`.
-fn same_type<T: 'static, U: 'static>(value: T) -> U {
-    *(Box::new(value) as Box<dyn Any>)
-        .downcast::<U>()
-        .expect("types are equal by the caller's downcast")
-}
-
-/// `t` as a contiguous tensor starting at offset 0 (itself when it already is one).
-fn contiguous(t: FlexTensor) -> FlexTensor {
-    if t.is_contiguous() && t.layout().start_offset() == 0 {
-        t
-    } else {
-        FlexTensor::from_data(t.into_data())
-    }
-}
-
 /// One parallel pass: `θ`, `m`, `v` updated in place (copied first only if shared).
 fn fused<const D: usize>(
     tensor: FlexTensor,
@@ -216,8 +196,8 @@ fn fused<const D: usize>(
     v: FlexTensor,
     c: Coefficients,
 ) -> (Tensor<Cpu, D>, Tensor<Cpu, D>, Tensor<Cpu, D>) {
-    let (mut tensor, mut m, mut v) = (contiguous(tensor), contiguous(m), contiguous(v));
-    let grad = contiguous(grad.clone());
+    let (mut tensor, mut m, mut v) = (contiguous_f32(tensor), contiguous_f32(m), contiguous_f32(v));
+    let grad = contiguous_f32(grad.clone());
     let len = tensor.layout().num_elements();
     let g = &grad.storage::<f32>()[..len];
     let p = &mut tensor.storage_mut::<f32>()[..len];

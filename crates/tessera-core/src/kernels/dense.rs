@@ -17,6 +17,7 @@
 //! same number of allocations per layer and step. Every other backend (CUDA)
 //! takes [`dense_reference`], plain burn ops whose gradient burn derives.
 
+use super::host::{contiguous_f32, same_type};
 use crate::backend::{Cpu, CpuAutodiff};
 use burn::backend::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -111,13 +112,6 @@ pub fn dense_reference<B: Backend>(
 
 /// The caller's tensors on one backend.
 type Inputs<B> = (Tensor<B, 2>, Tensor<B, 2>, Option<Tensor<B, 1>>);
-
-/// Moves a value whose type the caller has proven equal to `U` into `U`.
-fn same_type<T: 'static, U: 'static>(value: T) -> U {
-    *(Box::new(value) as Box<dyn Any>)
-        .downcast::<U>()
-        .expect("types are equal by the caller's downcast")
-}
 
 /// A read-only strided f32 matrix view of a CPU tensor.
 struct View<'a> {
@@ -287,15 +281,6 @@ impl Backward<Cpu, 3> for DenseBackward {
             let shape = [n, wt.cols];
             grads.register::<Cpu>(node.id, FlexTensor::from_data(TensorData::new(dx, shape)));
         }
-    }
-}
-
-/// `t` as a contiguous f32 tensor starting at offset 0 (itself when it already is one).
-fn contiguous_f32(t: FlexTensor) -> FlexTensor {
-    if t.dtype() == DType::F32 && t.is_contiguous() && t.layout().start_offset() == 0 {
-        t
-    } else {
-        FlexTensor::from_data(t.into_data().convert::<f32>())
     }
 }
 

@@ -26,6 +26,7 @@
 //! count. On every other backend it falls back to
 //! [`symmetric_infonce_reference`], plain burn ops whose gradient burn derives.
 
+use super::host::{flex, same_type};
 use super::simd;
 use crate::backend::{Cpu, CpuAutodiff};
 use burn::backend::Autodiff;
@@ -79,7 +80,7 @@ pub fn symmetric_infonce<B: Backend>(
         Tensor<CpuAutodiff, 2>,
         Tensor<CpuAutodiff, 1>,
     )>() {
-        Ok(t) if fast => return back_to::<B>(fused_autodiff(t.0, t.1, t.2)),
+        Ok(t) if fast => return same_type::<_, Tensor<B, 1>>(fused_autodiff(t.0, t.1, t.2)),
         Ok(t) => t as Box<dyn Any>,
         Err(other) => other,
     };
@@ -88,9 +89,9 @@ pub fn symmetric_infonce<B: Backend>(
             let (z, w, s) = *t;
             let (z, w, s) = (flex(z), flex(w), flex(s));
             let loss = forward(&z, &w, scalar(&s)).loss;
-            return back_to::<B>(Tensor::<Cpu, 1>::from_primitive(TensorPrimitive::Float(
-                loss,
-            )));
+            return same_type::<_, Tensor<B, 1>>(Tensor::<Cpu, 1>::from_primitive(
+                TensorPrimitive::Float(loss),
+            ));
         }
         Ok(t) => t as Box<dyn Any>,
         Err(other) => other,
@@ -117,18 +118,6 @@ pub fn symmetric_infonce_reference<B: Backend>(
         (s - max.clone()).exp().sum_dim(1).log() + max
     };
     (lse(s.clone()) + lse(s.transpose()) - positive * 2.0).mean() / 2.0
-}
-
-/// Moves a tensor whose concrete type the caller proved equal to `Tensor<B, 1>`.
-fn back_to<B: Backend>(value: impl Any) -> Tensor<B, 1> {
-    *(Box::new(value) as Box<dyn Any>)
-        .downcast::<Tensor<B, 1>>()
-        .expect("types are equal by the caller's downcast")
-}
-
-/// The CPU backend's tensor primitive.
-fn flex<const D: usize>(t: Tensor<Cpu, D>) -> FlexTensor {
-    t.into_primitive().tensor()
 }
 
 /// The single value of a one-element f32 tensor.

@@ -12,6 +12,7 @@
 
 pub mod csr;
 pub mod dense;
+pub(crate) mod host;
 pub mod infonce;
 mod simd;
 pub mod spmm;

@@ -10,6 +10,7 @@
 //! into model code written for `B: AutodiffBackend`.
 
 use super::CsrOperator;
+use super::host::{contiguous_f32, same_type};
 use crate::backend::{Cpu, CpuAutodiff};
 use burn::backend::Autodiff;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -19,7 +20,7 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
 use burn::backend::flex::FlexTensor;
 use burn::tensor::backend::Backend;
 use burn::tensor::ops::FloatTensor;
-use burn::tensor::{DType, IndexingUpdateOp, Int, Tensor, TensorData, TensorPrimitive};
+use burn::tensor::{IndexingUpdateOp, Int, Tensor, TensorData, TensorPrimitive};
 use std::any::Any;
 
 /// `Â · x` for a `cols × d` tensor `x`, differentiable on autodiff backends.
@@ -87,13 +88,6 @@ pub fn spmm_gather_scatter<B: Backend>(op: &CsrOperator, x: Tensor<B, 2>) -> Ten
     )
 }
 
-/// Moves a value whose type the caller has proven equal to `U` into `U`.
-fn same_type<T: 'static, U: 'static>(value: T) -> U {
-    *(Box::new(value) as Box<dyn Any>)
-        .downcast::<U>()
-        .expect("types are equal by the caller's downcast")
-}
-
 /// `Â·x` (or `Âᵀ·x` when `transpose`) on the host. A contiguous f32 tensor of
 /// the CPU backend is read in place; any other is copied to the host first.
 fn host_product<B: Backend>(
@@ -115,12 +109,7 @@ fn host_product<B: Backend>(
 
 /// [`host_product`] on the CPU backend: no copy of a contiguous f32 operand.
 fn flex_product(op: &CsrOperator, x: FlexTensor, transpose: bool) -> FlexTensor {
-    let in_place = x.dtype() == DType::F32 && x.is_contiguous() && x.layout().start_offset() == 0;
-    let x = if in_place {
-        x
-    } else {
-        FlexTensor::from_data(x.into_data().convert::<f32>())
-    };
+    let x = contiguous_f32(x);
     let [rows_in, width] = x.layout().shape().dims::<2>();
     let host = &x.storage::<f32>()[..rows_in * width];
     let (out, rows) = product(op, host, width, transpose);
