@@ -17,6 +17,7 @@
 
 use crate::backend::Cpu;
 use crate::kernels::host::{contiguous_f32, flex, same_type};
+use crate::kernels::team::Team;
 use burn::backend::flex::FlexTensor;
 use burn::module::AutodiffModule;
 use burn::optim::SimpleOptimizer;
@@ -24,7 +25,6 @@ use burn::optim::adaptor::OptimizerAdaptor;
 use burn::record::Record;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{DType, Tensor, TensorPrimitive};
-use rayon::prelude::*;
 use std::any::Any;
 
 /// Elements per parallel task of the fused update.
@@ -203,21 +203,23 @@ fn fused<const D: usize>(
     let p = &mut tensor.storage_mut::<f32>()[..len];
     let ms = &mut m.storage_mut::<f32>()[..len];
     let vs = &mut v.storage_mut::<f32>()[..len];
-    p.par_chunks_mut(CHUNK)
-        .zip(ms.par_chunks_mut(CHUNK))
-        .zip(vs.par_chunks_mut(CHUNK))
-        .zip(g.par_chunks(CHUNK))
-        .for_each(|(((p, m), v), g)| {
-            for i in 0..p.len() {
-                let gi = g[i];
-                let mi = c.beta_1 * m[i] + (1.0 - c.beta_1) * gi;
-                let vi = c.beta_2 * v[i] + (1.0 - c.beta_2) * (gi * gi);
-                let delta = (mi / c.correction_1) / ((vi / c.correction_2).sqrt() + c.epsilon);
-                p[i] = p[i] * c.decay - delta * c.lr;
-                m[i] = mi;
-                v[i] = vi;
-            }
-        });
+    let chunks: Vec<_> = p
+        .chunks_mut(CHUNK)
+        .zip(ms.chunks_mut(CHUNK))
+        .zip(vs.chunks_mut(CHUNK))
+        .zip(g.chunks(CHUNK))
+        .collect();
+    Team::global().run_parts(chunks, |(((p, m), v), g)| {
+        for i in 0..p.len() {
+            let gi = g[i];
+            let mi = c.beta_1 * m[i] + (1.0 - c.beta_1) * gi;
+            let vi = c.beta_2 * v[i] + (1.0 - c.beta_2) * (gi * gi);
+            let delta = (mi / c.correction_1) / ((vi / c.correction_2).sqrt() + c.epsilon);
+            p[i] = p[i] * c.decay - delta * c.lr;
+            m[i] = mi;
+            v[i] = vi;
+        }
+    });
     let wrap = |t: FlexTensor| Tensor::<Cpu, D>::from_primitive(TensorPrimitive::Float(t));
     (wrap(tensor), wrap(m), wrap(v))
 }

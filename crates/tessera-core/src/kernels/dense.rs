@@ -17,6 +17,7 @@
 //! same number of allocations per layer and step. Every other backend (CUDA)
 //! takes [`dense_reference`], plain burn ops whose gradient burn derives.
 
+use super::gemm::{View, gemm_into, gemm_pair};
 use super::host::{contiguous_f32, same_type};
 use crate::backend::{Cpu, CpuAutodiff};
 use burn::backend::Autodiff;
@@ -38,10 +39,6 @@ pub enum Activation {
     /// `y = max(0, x·W + b)`.
     Relu,
 }
-
-/// Products with at least this many multiply-adds run on the rayon pool
-/// (the threshold burn's own CPU matmul uses).
-const PARALLEL_WORK: usize = 192 * 192 * 192;
 
 /// `act(x·W + b)` for `x: n × i`, `W: i × o`, `b: o`; differentiable on
 /// autodiff backends (formula in the module doc).
@@ -113,96 +110,26 @@ pub fn dense_reference<B: Backend>(
 /// The caller's tensors on one backend.
 type Inputs<B> = (Tensor<B, 2>, Tensor<B, 2>, Option<Tensor<B, 1>>);
 
-/// A read-only strided f32 matrix view of a CPU tensor.
-struct View<'a> {
-    data: &'a [f32],
-    rows: usize,
-    cols: usize,
-    row_stride: isize,
-    col_stride: isize,
+/// A strided view of an f32 2-D CPU tensor with non-negative strides.
+fn view(t: &FlexTensor) -> View<'_> {
+    let layout = t.layout();
+    let (rows, cols, row_stride, col_stride) =
+        layout.as_2d_strides().expect("dense: a 2-D operand");
+    View::new(
+        &t.storage::<f32>()[layout.start_offset()..],
+        rows,
+        cols,
+        row_stride,
+        col_stride,
+    )
 }
 
-impl<'a> View<'a> {
-    /// Views `t` in place; `t` must be an f32 2-D tensor with non-negative strides.
-    fn of(t: &'a FlexTensor) -> Self {
-        let layout = t.layout();
-        let (rows, cols, row_stride, col_stride) =
-            layout.as_2d_strides().expect("dense: a 2-D operand");
-        View {
-            data: &t.storage::<f32>()[layout.start_offset()..],
-            rows,
-            cols,
-            row_stride,
-            col_stride,
-        }
-    }
-
-    /// The transpose, as a view of the same memory.
-    fn t(self) -> Self {
-        View {
-            rows: self.cols,
-            cols: self.rows,
-            row_stride: self.col_stride,
-            col_stride: self.row_stride,
-            ..self
-        }
-    }
-}
-
-/// `t` itself when [`View::of`] can read it in place, else a contiguous copy.
+/// `t` itself when [`view`] can read it in place, else a contiguous copy.
 fn readable(t: &FlexTensor) -> FlexTensor {
     if t.dtype() == DType::F32 && t.layout().has_positive_strides() {
         t.clone()
     } else {
         FlexTensor::from_data(t.clone().into_data().convert::<f32>())
-    }
-}
-
-/// `dst ← (accumulate ? dst : 0) + a·b` for a row-major `dst` of `a.rows × b.cols`.
-fn gemm_into(dst: &mut [f32], accumulate: bool, a: &View, b: &View) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    assert_eq!(k, b.rows, "dense: inner dimensions differ");
-    assert_eq!(dst.len(), m * n, "dense: output buffer size");
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        if !accumulate {
-            dst.fill(0.0);
-        }
-        return;
-    }
-    let parallelism = if m * n * k >= PARALLEL_WORK {
-        gemm::Parallelism::Rayon(0)
-    } else {
-        gemm::Parallelism::None
-    };
-    // SAFETY: the views address `rows × cols` elements inside their slices
-    // (strides come from burn layouts of tensors of that shape, or their
-    // transposes), `dst` holds `m × n` elements written row-major, and no
-    // operand aliases `dst`.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            a.data.as_ptr(),
-            a.col_stride,
-            a.row_stride,
-            b.data.as_ptr(),
-            b.col_stride,
-            b.row_stride,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            parallelism,
-        );
     }
 }
 
@@ -214,8 +141,8 @@ fn forward(
     activation: Activation,
 ) -> FlexTensor {
     let (x, w) = (readable(x), readable(w));
-    let (xv, wv) = (View::of(&x), View::of(&w));
-    let (n, o) = (xv.rows, wv.cols);
+    let (xv, wv) = (view(&x), view(&w));
+    let (n, o) = (xv.rows(), wv.cols());
     let mut y = Vec::with_capacity(n * o);
     match b {
         Some(b) => {
@@ -264,22 +191,26 @@ impl Backward<Cpu, 3> for DenseBackward {
         if let (Some(node), Some(db)) = (parent_b, db) {
             grads.register::<Cpu>(node.id, FlexTensor::from_data(TensorData::new(db, [o])));
         }
-        let g = View::of(&grad);
-        if let Some(node) = parent_w {
-            let x = readable(&x);
-            let xt = View::of(&x).t();
-            let mut dw = vec![0.0f32; xt.rows * o];
-            gemm_into(&mut dw, false, &xt, &g);
-            let shape = [xt.rows, o];
-            grads.register::<Cpu>(node.id, FlexTensor::from_data(TensorData::new(dw, shape)));
+        let g = view(&grad);
+        // ∂W = xᵀ·G' and ∂x = G'·Wᵀ take the same work (n·i·o multiply-adds)
+        // and are independent, so when both are needed they run side by side.
+        let (x, w) = (readable(&x), readable(&w));
+        let (xt, wt) = (view(&x).t(), view(&w).t());
+        let mut dw = parent_w.as_ref().map(|_| vec![0.0f32; xt.rows() * o]);
+        let mut dx = parent_x.as_ref().map(|_| vec![0.0f32; n * wt.cols()]);
+        match (dw.as_deref_mut(), dx.as_deref_mut()) {
+            (Some(dw), Some(dx)) => gemm_pair((dw, &xt, &g), (dx, &g, &wt)),
+            (Some(dw), None) => gemm_into(dw, false, &xt, &g),
+            (None, Some(dx)) => gemm_into(dx, false, &g, &wt),
+            (None, None) => {}
         }
-        if let Some(node) = parent_x {
-            let w = readable(&w);
-            let wt = View::of(&w).t();
-            let mut dx = vec![0.0f32; n * wt.cols];
-            gemm_into(&mut dx, false, &g, &wt);
-            let shape = [n, wt.cols];
-            grads.register::<Cpu>(node.id, FlexTensor::from_data(TensorData::new(dx, shape)));
+        if let (Some(node), Some(dw)) = (parent_w, dw) {
+            let dw = TensorData::new(dw, [xt.rows(), o]);
+            grads.register::<Cpu>(node.id, FlexTensor::from_data(dw));
+        }
+        if let (Some(node), Some(dx)) = (parent_x, dx) {
+            let dx = TensorData::new(dx, [n, wt.cols()]);
+            grads.register::<Cpu>(node.id, FlexTensor::from_data(dx));
         }
     }
 }

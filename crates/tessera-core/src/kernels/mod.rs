@@ -12,10 +12,12 @@
 
 pub mod csr;
 pub mod dense;
+mod gemm;
 pub(crate) mod host;
 pub mod infonce;
 mod simd;
 pub mod spmm;
+pub(crate) mod team;
 
 pub use csr::CsrOperator;
 pub use dense::{Activation, dense};
