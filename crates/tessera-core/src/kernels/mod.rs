@@ -7,6 +7,9 @@
 //!   gather/scatter fallback on every other backend).
 //! - [`dense`]: a fused dense layer `act(x·W + b)` (one gemm forward, a
 //!   closed-form backward that masks the gradient in place).
+//! - `gemm` (internal): strided f32 matrix products split into one
+//!   single-threaded product per member of a `team` of helper threads that
+//!   spin briefly between regions, as OpenMP's do (rayon's fall asleep).
 //! - [`infonce`]: fused symmetric InfoNCE (one `B × B` buffer, closed-form
 //!   backward) with a plain-burn reference and fallback.
 
