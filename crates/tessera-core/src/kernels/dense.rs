@@ -266,6 +266,7 @@ fn fused_autodiff<C: CheckpointStrategy>(
 mod tests {
     use super::*;
     use crate::Seed;
+    use crate::kernels::host::testing::{self, values};
     use rand::Rng;
 
     type A = CpuAutodiff;
@@ -278,18 +279,9 @@ mod tests {
         Tensor::from_data(TensorData::new(v, shape), &Default::default())
     }
 
-    fn values<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
-        t.into_data().convert::<f32>().into_vec::<f32>().unwrap()
-    }
-
+    /// The kernel's tolerance against burn.
     fn assert_close(a: &[f32], b: &[f32], what: &str) {
-        assert_eq!(a.len(), b.len(), "{what}: lengths");
-        for (k, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(
-                (x - y).abs() <= 1e-4 * (1.0 + y.abs()),
-                "{what}[{k}]: {x} vs {y}"
-            );
-        }
+        testing::assert_close(a, b, 1e-4, what);
     }
 
     /// Value and every gradient of the fused layer equal burn's, for both

@@ -237,6 +237,7 @@ fn serial(dst: &mut [f32], accumulate: bool, a: &View, b: &View) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kernels::host::testing;
 
     /// A deterministic `rows × cols` row-major matrix.
     fn matrix(rows: usize, cols: usize, salt: usize) -> Vec<f32> {
@@ -258,14 +259,9 @@ mod tests {
         out
     }
 
+    /// Split products sum in another order than the naive loop.
     fn assert_close(got: &[f32], want: &[f32]) {
-        assert_eq!(got.len(), want.len());
-        for (i, (g, w)) in got.iter().zip(want).enumerate() {
-            assert!(
-                (g - w).abs() <= 1e-3 * (1.0 + w.abs()),
-                "at {i}: {g} vs {w}"
-            );
-        }
+        testing::assert_close(got, want, 1e-3, "product");
     }
 
     #[test]
@@ -323,20 +319,11 @@ mod tests {
 
     #[test]
     fn empty_inner_dimension_zeroes_or_keeps() {
+        let (a, b) = (View::new(&[], 2, 0, 0, 1), View::new(&[], 0, 3, 3, 1));
         let mut out = vec![3.0f32; 6];
-        gemm_into(
-            &mut out,
-            true,
-            &View::new(&[], 2, 0, 0, 1),
-            &View::new(&[], 0, 3, 3, 1),
-        );
+        gemm_into(&mut out, true, &a, &b);
         assert_eq!(out, vec![3.0; 6]);
-        gemm_into(
-            &mut out,
-            false,
-            &View::new(&[], 2, 0, 0, 1),
-            &View::new(&[], 0, 3, 3, 1),
-        );
+        gemm_into(&mut out, false, &a, &b);
         assert_eq!(out, vec![0.0; 6]);
     }
 }

@@ -26,3 +26,26 @@ pub(crate) fn contiguous_f32(t: FlexTensor) -> FlexTensor {
         FlexTensor::from_data(t.into_data().convert::<f32>())
     }
 }
+
+/// Test helpers shared by the kernels' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use burn::tensor::Tensor;
+    use burn::tensor::backend::Backend;
+
+    /// The values of `t` as f32, row-major.
+    pub(crate) fn values<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
+        t.into_data().convert::<f32>().into_vec::<f32>().unwrap()
+    }
+
+    /// Asserts `|a − b| ≤ tol·(1 + |b|)` elementwise, naming `what` and the index.
+    pub(crate) fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
+        assert_eq!(a.len(), b.len(), "{what}: lengths");
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= tol * (1.0 + y.abs()),
+                "{what}[{i}]: {x} vs {y}"
+            );
+        }
+    }
+}

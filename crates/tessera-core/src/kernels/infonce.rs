@@ -295,6 +295,7 @@ fn fused_autodiff<C: CheckpointStrategy>(
 mod tests {
     use super::*;
     use crate::Seed;
+    use crate::kernels::host::testing::{assert_close, values};
     use rand::Rng;
 
     type A = CpuAutodiff;
@@ -311,20 +312,6 @@ mod tests {
             }
         }
         Tensor::from_data(TensorData::new(v, [rows, cols]), &Default::default())
-    }
-
-    fn vec_of<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
-        t.into_data().convert::<f32>().into_vec::<f32>().unwrap()
-    }
-
-    fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
-        assert_eq!(a.len(), b.len());
-        for (i, (x, y)) in a.iter().zip(b).enumerate() {
-            assert!(
-                (x - y).abs() <= tol * (1.0 + y.abs()),
-                "{what}[{i}]: {x} vs {y}"
-            );
-        }
     }
 
     /// Loss and gradients (z, w, scale) of `f` on fresh leaves.
@@ -345,9 +332,9 @@ mod tests {
         let grads = (loss.clone() * 3.0).backward();
         (
             loss.into_scalar(),
-            vec_of(z.grad(&grads).unwrap()),
-            vec_of(w.grad(&grads).unwrap()),
-            vec_of(s.grad(&grads).unwrap()),
+            values(z.grad(&grads).unwrap()),
+            values(w.grad(&grads).unwrap()),
+            values(s.grad(&grads).unwrap()),
         )
     }
 
@@ -381,7 +368,7 @@ mod tests {
     fn matches_float64_closed_form() {
         let (b, d, scale) = (6, 4, 3.0f64);
         let (z, w) = (random::<Cpu>(b, d, 7, true), random::<Cpu>(b, d, 8, true));
-        let (zv, wv) = (vec_of(z.clone()), vec_of(w.clone()));
+        let (zv, wv) = (values(z.clone()), values(w.clone()));
         let s = |i: usize, j: usize| {
             scale
                 * (0..d)
