@@ -83,6 +83,36 @@ pub struct ColdBrewConfig {
     pub mlp_hidden: usize,
     /// Label propagation for the LP baseline and FCR.
     pub lp: LpConfig,
+    /// Official-code behaviours that change results (all off by default).
+    pub quirks: OfficialQuirks,
+}
+
+/// Behaviours of the official code that the paper does not describe and that
+/// change the numbers. Each is off by default; `OfficialQuirks::all()` turns
+/// every one on (`--config '{"quirks": {"logit_dropout": true, ...}}'`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OfficialQuirks {
+    /// Dropout on the teacher's (and the GCN baseline's) output logits while
+    /// training (`TricksComb.forward` drops out after the last layer).
+    pub logit_dropout: bool,
+    /// Ē taken from the teacher with dropout still on (`collect_SE` runs on a
+    /// freshly loaded checkpoint, which is in training mode).
+    pub targets_in_train_mode: bool,
+    /// MLP1, MLP2 and the plain MLP train on `|train|` nodes drawn with
+    /// replacement per step (`np.random.choice`) instead of the full batch.
+    pub resample: bool,
+}
+
+impl OfficialQuirks {
+    /// Every quirk on.
+    pub fn all() -> Self {
+        OfficialQuirks {
+            logit_dropout: true,
+            targets_in_train_mode: true,
+            resample: true,
+        }
+    }
 }
 
 impl Default for ColdBrewConfig {
@@ -108,6 +138,7 @@ impl Default for ColdBrewConfig {
             student_epochs: 1500,
             mlp_hidden: 128,
             lp: LpConfig::default(),
+            quirks: OfficialQuirks::default(),
         }
     }
 }

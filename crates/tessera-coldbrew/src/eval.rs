@@ -170,6 +170,7 @@ pub fn reproduce<B: AutodiffBackend>(
             lr: config.lr,
             weight_decay: config.weight_decay,
             input_dropout: config.dropout,
+            resample: false,
         };
         let gnn = |arch| ClassifierConfig {
             architecture: arch,
@@ -177,6 +178,7 @@ pub fn reproduce<B: AutodiffBackend>(
             layers: config.layers,
             dropout: config.dropout,
             fit: gnn_fit.clone(),
+            logit_dropout: config.quirks.logit_dropout && arch == Architecture::Gcn,
         };
         let task = |ops| NodeTask {
             ops,
@@ -232,7 +234,9 @@ pub fn reproduce<B: AutodiffBackend>(
                 lr: config.lr,
                 weight_decay: config.weight_decay,
                 input_dropout: 0.0,
+                resample: config.quirks.resample,
             },
+            logit_dropout: false,
         };
         let mlp = train_classifier::<B>(&task(&fitted.cut_ops), &mlp_cfg, seed, device, progress)?;
         let (scores, w) = mlp.scores(&fitted.cut_ops, &data.features);

@@ -37,7 +37,7 @@ pub mod student;
 pub mod teacher;
 pub mod train;
 
-pub use config::{ColdBrewConfig, Mlp1FitOn, SeForm, Selection};
+pub use config::{ColdBrewConfig, Mlp1FitOn, OfficialQuirks, SeForm, Selection};
 pub use data::{ColdBrewData, NodeSplit};
 pub use error::ConfigError;
 pub use eval::{EvalSets, GcnProtocol, fcr, reproduce};

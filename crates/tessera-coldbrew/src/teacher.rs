@@ -32,7 +32,8 @@ impl<B: Backend> Teacher<B> {
             config.layers,
             config.dropout,
             device,
-        );
+        )
+        .with_logit_dropout(config.quirks.logit_dropout);
         let se = gcn
             .layer_widths()
             .into_iter()
@@ -99,9 +100,11 @@ impl<B: Backend> Teacher<B> {
 
 impl<B: Backend> NodeModel<B> for Teacher<B> {
     fn logits(&self, ops: &GraphOps, x: &NodeFeatures) -> Tensor<B, 2> {
-        self.layer_outputs(ops, x)
-            .pop()
-            .expect("a teacher has at least one layer")
+        self.gcn.output(
+            self.layer_outputs(ops, x)
+                .pop()
+                .expect("a teacher has at least one layer"),
+        )
     }
 
     /// η · Σ_l ‖E⁽ˡ⁾‖_F (not squared, as the official code).

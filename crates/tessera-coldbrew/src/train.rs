@@ -64,6 +64,7 @@ pub fn fit<B: AutodiffBackend>(
         lr: config.lr,
         weight_decay: config.weight_decay,
         input_dropout: config.dropout,
+        resample: false,
     };
     let teacher = fit_node_model(
         teacher,
@@ -76,9 +77,17 @@ pub fn fit<B: AutodiffBackend>(
         seed,
         progress,
         "coldbrew-teacher",
-    )?
-    .valid();
-    let targets_t = teacher.targets(&cut_ops, x);
+    )?;
+    let targets_t = if config.quirks.targets_in_train_mode {
+        // Dropout on, as the official `collect_SE`; the teacher's own stream continues.
+        let mut rng = seed.rng("coldbrew-targets-input-dropout");
+        teacher
+            .targets(&cut_ops, &x.dropout(config.dropout, &mut rng))
+            .inner()
+    } else {
+        teacher.valid().targets(&cut_ops, x)
+    };
+    let teacher = teacher.valid();
     let [_, d_target] = targets_t.dims();
     let targets = to_host(targets_t);
     if let Some(p) = targets.iter().position(|v| !v.is_finite()) {
@@ -101,6 +110,7 @@ pub fn fit<B: AutodiffBackend>(
         lr: config.lr,
         weight_decay: config.weight_decay,
         input_dropout: 0.0,
+        resample: config.quirks.resample,
     };
     seed.seed_backend::<B>("mlp1-init", device);
     let mlp1 = Mlp::<B>::new(

@@ -1,11 +1,15 @@
-//! AdamW as one fused pass per parameter tensor.
+//! Adam / AdamW as one fused pass per parameter tensor.
 //!
 //! [`AdamW`] is burn's `AdamW` (decoupled weight decay, bias-corrected
 //! moments, same defaults and the same update formula), implemented as a
 //! burn `SimpleOptimizer`, so it plugs into `OptimizerAdaptor` and every
-//! training loop unchanged. With step `t`, gradient `g`, learning rate `η`:
+//! training loop unchanged. [`AdamW::adam_l2`] gives the coupled form
+//! instead: burn's `Adam` with `WeightDecayConfig`, i.e. `torch.optim.Adam`'s
+//! `weight_decay`, where the penalty `κ·θ` is added to the gradient. With
+//! step `t`, gradient `g`, learning rate `η`:
 //!
 //! ```text
+//! g ← g + κ·θ
 //! m ← β₁·m + (1−β₁)·g        v ← β₂·v + (1−β₂)·g²
 //! θ ← θ·(1 − η·λ) − η · (m / (1−β₁ᵗ)) / (√(v / (1−β₂ᵗ)) + ε)
 //! ```
@@ -41,6 +45,8 @@ pub struct AdamW {
     pub epsilon: f32,
     /// Decoupled weight decay λ (default 1e-4).
     pub weight_decay: f32,
+    /// L2 penalty κ added to the gradient as `κ·θ` (default 0).
+    pub l2_penalty: f32,
 }
 
 impl Default for AdamW {
@@ -50,6 +56,7 @@ impl Default for AdamW {
             beta_2: 0.999,
             epsilon: 1e-5,
             weight_decay: 1e-4,
+            l2_penalty: 0.0,
         }
     }
 }
@@ -65,6 +72,16 @@ impl AdamW {
         AdamW {
             weight_decay,
             ..self
+        }
+    }
+
+    /// Adam with an L2 penalty κ on the gradient and no decoupled decay:
+    /// burn's `Adam` with `WeightDecayConfig::new(κ)`, PyTorch's `Adam(weight_decay=κ)`.
+    pub fn adam_l2(penalty: f32) -> Self {
+        AdamW {
+            weight_decay: 0.0,
+            l2_penalty: penalty,
+            ..AdamW::default()
         }
     }
 
@@ -99,6 +116,8 @@ struct Coefficients {
     decay: f32,
     /// `η`.
     lr: f32,
+    /// `κ`.
+    l2: f32,
 }
 
 impl<B: Backend> SimpleOptimizer<B> for AdamW {
@@ -123,6 +142,7 @@ impl<B: Backend> SimpleOptimizer<B> for AdamW {
             correction_2: 1.0 - self.beta_2.powi(time as i32),
             decay: (1.0 - lr * f64::from(self.weight_decay)) as f32,
             lr: lr as f32,
+            l2: self.l2_penalty,
         };
         let (tensor, m, v) = update(tensor, grad, m, v, c);
         let state = AdamWState {
@@ -180,6 +200,11 @@ fn update_reference<B: Backend, const D: usize>(
     v: Tensor<B, D>,
     c: Coefficients,
 ) -> (Tensor<B, D>, Tensor<B, D>, Tensor<B, D>) {
+    let grad = if c.l2 == 0.0 {
+        grad
+    } else {
+        grad + tensor.clone().mul_scalar(c.l2)
+    };
     let m = m.mul_scalar(c.beta_1) + grad.clone().mul_scalar(1.0 - c.beta_1);
     let v = v.mul_scalar(c.beta_2) + grad.square().mul_scalar(1.0 - c.beta_2);
     let delta = m.clone().div_scalar(c.correction_1)
@@ -211,7 +236,7 @@ fn fused<const D: usize>(
         .collect();
     Team::global().run_parts(chunks, |(((p, m), v), g)| {
         for i in 0..p.len() {
-            let gi = g[i];
+            let gi = g[i] + c.l2 * p[i];
             let mi = c.beta_1 * m[i] + (1.0 - c.beta_1) * gi;
             let vi = c.beta_2 * v[i] + (1.0 - c.beta_2) * (gi * gi);
             let delta = (mi / c.correction_1) / ((vi / c.correction_2).sqrt() + c.epsilon);
@@ -230,7 +255,8 @@ mod tests {
     use crate::Seed;
     use crate::backend::CpuAutodiff;
     use burn::nn::{Linear, LinearConfig};
-    use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+    use burn::optim::decay::WeightDecayConfig;
+    use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, Optimizer};
     use burn::tensor::TensorData;
     use rand::Rng;
 
@@ -256,10 +282,9 @@ mod tests {
         out
     }
 
-    /// Four steps of the fused AdamW on a linear layer land on the same
-    /// parameters as burn's AdamW with the same hyper-parameters and gradients.
-    #[test]
-    fn fused_equals_burns_adamw() {
+    /// Four steps of `ours` and of burn's optimizer `theirs` on the same
+    /// linear layer, gradients and learning rate land on the same parameters.
+    fn assert_same_steps<O: Optimizer<Linear<A>, A>>(ours: AdamW, mut theirs: O) {
         let device = Default::default();
         Seed(3).seed_backend::<A>("adamw-test", &device);
         // Large enough to span several parallel chunks.
@@ -269,12 +294,7 @@ mod tests {
             .map(|_| rng.random_range(-1.0f32..1.0))
             .collect();
         let x = Tensor::<A, 2>::from_data(TensorData::new(x, [8, 300]), &device);
-        let ours_cfg = AdamW::default().with_weight_decay(0.05).with_epsilon(1e-8);
-        let mut ours = ours_cfg.init::<A, Linear<A>>();
-        let mut burns = AdamWConfig::new()
-            .with_weight_decay(0.05)
-            .with_epsilon(1e-8)
-            .init::<A, Linear<A>>();
+        let mut ours = ours.init::<A, Linear<A>>();
         let initial = params(&start);
         let (mut a, mut b) = (start.clone(), start);
         for _ in 0..4 {
@@ -287,7 +307,7 @@ mod tests {
                 &b,
             );
             a = ours.step(1e-2, a, ga);
-            b = burns.step(1e-2, b, gb);
+            b = theirs.step(1e-2, b, gb);
         }
         let (pa, pb) = (params(&a), params(&b));
         assert!(
@@ -300,6 +320,28 @@ mod tests {
                 "param {k}: {x} vs {y}"
             );
         }
+    }
+
+    #[test]
+    fn fused_equals_burns_adamw() {
+        assert_same_steps(
+            AdamW::default().with_weight_decay(0.05).with_epsilon(1e-8),
+            AdamWConfig::new()
+                .with_weight_decay(0.05)
+                .with_epsilon(1e-8)
+                .init::<A, Linear<A>>(),
+        );
+    }
+
+    #[test]
+    fn l2_form_equals_burns_adam_with_weight_decay() {
+        assert_same_steps(
+            AdamW::adam_l2(0.05).with_epsilon(1e-8),
+            AdamConfig::new()
+                .with_weight_decay(Some(WeightDecayConfig::new(0.05)))
+                .with_epsilon(1e-8)
+                .init::<A, Linear<A>>(),
+        );
     }
 
     /// The fused pass and the tensor-op formula agree, from a non-zero state.
@@ -326,6 +368,7 @@ mod tests {
             correction_2: 1.0 - 0.999f32.powi(3),
             decay: 1.0 - 1e-3 * 0.01,
             lr: 1e-3,
+            l2: 5e-4,
         };
         let cpu = |x: &Vec<f32>| row::<Cpu>(x.clone(), &device);
         let fused_out = update(cpu(&t), cpu(&g), cpu(&m), cpu(&v), c);

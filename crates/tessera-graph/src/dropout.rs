@@ -26,12 +26,18 @@ pub fn reseed(seed: u64) {
 
 /// `len` mask values: `1 / (1 − prob)` with probability `1 − prob`, else 0.
 fn mask(len: usize, prob: f64) -> Vec<f32> {
+    STREAM.with(|s| mask_from(&mut s.borrow_mut(), len, prob))
+}
+
+/// `len` inverted-dropout factors drawn from `rng`: `1 / (1 − prob)` with
+/// probability `1 − prob`, else 0 (one `u32` per element, compared with a threshold).
+pub fn mask_from(rng: &mut Rng, len: usize, prob: f64) -> Vec<f32> {
     let keep = 1.0 - prob;
     // keep iff a uniform u32 < keep · 2³²
     let threshold = (keep * 4_294_967_296.0).min(u32::MAX as f64) as u32;
     let scale = (1.0 / keep) as f32;
     let mut bits = vec![0u32; len];
-    STREAM.with(|s| s.borrow_mut().fill(&mut bits[..]));
+    rng.fill(&mut bits[..]);
     bits.into_iter()
         .map(|b| if b < threshold { scale } else { 0.0 })
         .collect()

@@ -2,8 +2,8 @@
 //! first layer's `X·W` is a CSR product (bag-of-words features are ~1 % dense);
 //! appended dense columns go through a GEMM instead.
 
+use crate::dropout::mask_from;
 use burn::tensor::{Tensor, TensorData, backend::Backend};
-use rand::Rng as _;
 use std::sync::Arc;
 use tessera_core::kernels::{CsrOperator, spmm};
 use tessera_core::{Error, Result, Rng};
@@ -139,24 +139,22 @@ impl NodeFeatures {
         })
     }
 
-    /// Inverted dropout on the stored entries (zeros stay zero, so this equals dense dropout).
+    /// Inverted dropout on the stored entries (zeros stay zero, so this equals
+    /// dense dropout); dropped sparse entries leave the operator, so the
+    /// products that follow skip them.
     pub fn dropout(&self, prob: f64, rng: &mut Rng) -> Self {
         if prob <= 0.0 {
             return self.clone();
         }
-        let scale = (1.0 / (1.0 - prob)) as f32;
-        let mut drop = |v: f32| {
-            if rng.random_bool(prob) {
-                0.0
-            } else {
-                v * scale
-            }
-        };
+        let sparse = mask_from(rng, self.op.nnz(), prob);
         NodeFeatures {
-            op: self.op.map_values(|_, v| drop(v)),
-            dense: self.dense.as_ref().map(|d| DenseBlock {
-                width: d.width,
-                values: Arc::new(d.values.iter().map(|&v| drop(v)).collect()),
+            op: self.op.map_values(|p, v| v * sparse[p]),
+            dense: self.dense.as_ref().map(|d| {
+                let m = mask_from(rng, d.values.len(), prob);
+                DenseBlock {
+                    width: d.width,
+                    values: Arc::new(d.values.iter().zip(&m).map(|(v, k)| v * k).collect()),
+                }
             }),
         }
     }
@@ -201,6 +199,7 @@ impl NodeFeatures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng as _;
     use tessera_core::Seed;
 
     #[test]

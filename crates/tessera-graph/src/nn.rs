@@ -73,6 +73,9 @@ fn widths(d_in: usize, hidden: usize, out: usize, layers: usize) -> Vec<usize> {
 pub struct Gcn<B: Backend> {
     layers: Vec<Linear<B>>,
     dropout: Dropout,
+    /// Dropout on the logits too while training (the official Cold Brew GCN).
+    #[module(skip)]
+    logit_dropout: bool,
 }
 
 impl<B: Backend> Gcn<B> {
@@ -101,6 +104,26 @@ impl<B: Backend> Gcn<B> {
         Gcn {
             layers,
             dropout: Dropout::new(dropout),
+            logit_dropout: false,
+        }
+    }
+
+    /// Also drops out the logits while training, as the official Cold Brew
+    /// code does after its last layer (off by default).
+    pub fn with_logit_dropout(self, on: bool) -> Self {
+        Gcn {
+            logit_dropout: on,
+            ..self
+        }
+    }
+
+    /// The logits from the last layer's output: dropped out while training
+    /// when [`with_logit_dropout`](Self::with_logit_dropout) is on.
+    pub fn output(&self, last: Tensor<B, 2>) -> Tensor<B, 2> {
+        if self.logit_dropout {
+            self.dropout.forward(last)
+        } else {
+            last
         }
     }
 
@@ -326,6 +349,30 @@ mod tests {
             let expect = a[0] * xw(0, c) + a[1] * xw(1, c);
             assert!((got - expect).abs() < 1e-5, "{got} vs {expect}");
         }
+    }
+
+    #[test]
+    fn logit_dropout_acts_only_while_training() {
+        let (g, x) = toy();
+        let ops = GraphOps::new(&g).unwrap();
+        let device = Default::default();
+        let gcn = Gcn::<B>::new(3, 64, 50, 2, 0.5, &device).with_logit_dropout(true);
+        crate::dropout::reseed(1);
+        let last = gcn.forward_layers(&ops.gcn, &x, &[]).pop().unwrap();
+        let plain: Vec<f32> = last.clone().into_data().into_vec().unwrap();
+        let dropped: Vec<f32> = gcn.output(last).into_data().into_vec().unwrap();
+        let zeros = dropped.iter().filter(|&&v| v == 0.0).count();
+        assert!((60..140).contains(&zeros), "{zeros} of 200 dropped");
+        for (d, p) in dropped.iter().zip(&plain) {
+            assert!(*d == 0.0 || (d - 2.0 * p).abs() <= 1e-5 * (1.0 + p.abs()));
+        }
+        let inference = gcn.valid();
+        let last = inference.forward_layers(&ops.gcn, &x, &[]).pop().unwrap();
+        assert_eq!(
+            inference.output(last.clone()).into_data(),
+            last.into_data(),
+            "no dropout at inference"
+        );
     }
 
     #[test]

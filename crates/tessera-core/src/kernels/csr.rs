@@ -1,4 +1,6 @@
-//! A square or rectangular CSR operator with its transpose precomputed.
+//! A square or rectangular CSR operator. Operators built from arrays keep
+//! their transpose for gathered `Âᵀ·G` products; derived ones (dropout masks,
+//! row batches) skip building it and scatter instead.
 
 use super::simd;
 use crate::{Error, Result};
@@ -35,9 +37,8 @@ impl Csr {
         out
     }
 
-    /// The transpose, built with a counting sort (columns stay sorted per row),
-    /// and for each of its entries the position of that entry in `self`.
-    fn transpose(&self) -> (Csr, Vec<usize>) {
+    /// The transpose, built with a counting sort (columns stay sorted per row).
+    fn transpose(&self) -> Csr {
         let mut counts = vec![0usize; self.cols + 1];
         for &c in &self.indices {
             counts[c as usize + 1] += 1;
@@ -50,28 +51,64 @@ impl Csr {
         let nnz = self.values.len();
         let mut indices = vec![0u32; nnz];
         let mut values = vec![0.0f32; nnz];
-        let mut origin = vec![0usize; nnz];
         for r in 0..self.rows {
             for p in self.indptr[r]..self.indptr[r + 1] {
                 let c = self.indices[p] as usize;
                 indices[next[c]] = r as u32;
                 values[next[c]] = self.values[p];
-                origin[next[c]] = p;
                 next[c] += 1;
             }
         }
-        (
-            Csr {
-                rows: self.cols,
-                cols: self.rows,
-                indptr,
-                indices,
-                values,
-            },
-            origin,
-        )
+        Csr {
+            rows: self.cols,
+            cols: self.rows,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// `out = selfᵀ · g` without a stored transpose: row bands of `self` run
+    /// in parallel, each scattering into its own `cols × width` accumulator,
+    /// and the accumulators are summed. Large outputs build the transpose instead.
+    /// `max_floats` bounds the accumulators' total size.
+    fn apply_transpose(&self, g: &[f32], width: usize, max_floats: usize) -> Vec<f32> {
+        let out_len = self.cols * width;
+        let bands = rayon::current_num_threads()
+            .min(self.rows / ROWS_PER_TASK)
+            .max(1);
+        if out_len * bands > max_floats {
+            return self.transpose().apply(g, width);
+        }
+        let band_rows = self.rows.div_ceil(bands);
+        let partials: Vec<Vec<f32>> = (0..bands)
+            .into_par_iter()
+            .map(|b| {
+                let mut acc = vec![0.0f32; out_len];
+                for i in b * band_rows..((b + 1) * band_rows).min(self.rows) {
+                    let span = self.indptr[i]..self.indptr[i + 1];
+                    simd::csr_row_scatter(
+                        &mut acc,
+                        &self.indices[span.clone()],
+                        &self.values[span],
+                        &g[i * width..(i + 1) * width],
+                    );
+                }
+                acc
+            })
+            .collect();
+        let mut partials = partials.into_iter();
+        let mut out = partials.next().unwrap_or_else(|| vec![0.0; out_len]);
+        for p in partials {
+            out.iter_mut().zip(&p).for_each(|(o, v)| *o += v);
+        }
+        out
     }
 }
+
+/// Largest total size (in floats) of the per-band accumulators of a
+/// scattered transposed product (64 MiB); above it the transpose is built.
+const SCATTER_MAX_FLOATS: usize = 16 << 20;
 
 /// A sparse `rows × cols` operator `Â` (e.g. a normalised adjacency) for
 /// products `Â·M` and, for gradients, `Âᵀ·G`.
@@ -80,9 +117,8 @@ impl Csr {
 #[derive(Clone, Debug)]
 pub struct CsrOperator {
     forward: Arc<Csr>,
-    transpose: Arc<Csr>,
-    /// For each entry of `transpose`, its position in `forward`.
-    origin: Arc<Vec<usize>>,
+    /// The stored transpose (operators built by [`CsrOperator::new`]).
+    transpose: Option<Arc<Csr>>,
 }
 
 impl CsrOperator {
@@ -143,35 +179,45 @@ impl CsrOperator {
             indices,
             values,
         };
-        let (transpose, origin) = forward.transpose();
+        let transpose = forward.transpose();
         Ok(CsrOperator {
             forward: Arc::new(forward),
-            transpose: Arc::new(transpose),
-            origin: Arc::new(origin),
+            transpose: Some(Arc::new(transpose)),
         })
     }
 
-    /// The same sparsity pattern with every stored value replaced by
-    /// `f(position, value)` (e.g. dropout masks), without re-sorting.
+    /// Every stored value replaced by `f(position, value)` (e.g. dropout
+    /// masks); entries that map to zero are dropped, so later products skip
+    /// them. The result keeps no transpose (its `Âᵀ·G` scatters).
     pub fn map_values(&self, mut f: impl FnMut(usize, f32) -> f32) -> CsrOperator {
-        let values: Vec<f32> = self
-            .forward
-            .values
-            .iter()
-            .enumerate()
-            .map(|(p, &v)| f(p, v))
-            .collect();
-        let t_values = self.origin.iter().map(|&p| values[p]).collect();
+        // Branch-free compaction: every entry is written, the write position
+        // advances only for non-zeros (dropout masks make the branch random).
+        let fwd = &self.forward;
+        let nnz = fwd.values.len();
+        let mut indptr = Vec::with_capacity(fwd.rows + 1);
+        let (mut indices, mut values) = (vec![0u32; nnz], vec![0.0f32; nnz]);
+        let mut k = 0;
+        indptr.push(0);
+        for r in 0..fwd.rows {
+            for p in fwd.indptr[r]..fwd.indptr[r + 1] {
+                let v = f(p, fwd.values[p]);
+                indices[k] = fwd.indices[p];
+                values[k] = v;
+                k += usize::from(v != 0.0);
+            }
+            indptr.push(k);
+        }
+        indices.truncate(k);
+        values.truncate(k);
         CsrOperator {
             forward: Arc::new(Csr {
+                rows: fwd.rows,
+                cols: fwd.cols,
+                indptr,
+                indices,
                 values,
-                ..(*self.forward).clone()
             }),
-            transpose: Arc::new(Csr {
-                values: t_values,
-                ..(*self.transpose).clone()
-            }),
-            origin: Arc::clone(&self.origin),
+            transpose: None,
         }
     }
 
@@ -192,11 +238,9 @@ impl CsrOperator {
             indices,
             values,
         };
-        let (transpose, origin) = forward.transpose();
         CsrOperator {
             forward: Arc::new(forward),
-            transpose: Arc::new(transpose),
-            origin: Arc::new(origin),
+            transpose: None,
         }
     }
 
@@ -243,7 +287,9 @@ impl CsrOperator {
         self.forward.apply(x, width)
     }
 
-    /// `Âᵀ · g` for a row-major `rows × width` matrix `g` (the gradient of [`apply`](Self::apply)).
+    /// `Âᵀ · g` for a row-major `rows × width` matrix `g` (the gradient of
+    /// [`apply`](Self::apply)): a gather over the stored transpose, or a
+    /// scatter over `Â`'s rows for derived operators.
     ///
     /// # Panics
     /// If `g.len() != rows * width`.
@@ -253,7 +299,10 @@ impl CsrOperator {
             self.rows() * width,
             "CsrOperator::apply_transpose: operand has the wrong size"
         );
-        self.transpose.apply(g, width)
+        match &self.transpose {
+            Some(t) => t.apply(g, width),
+            None => self.forward.apply_transpose(g, width, SCATTER_MAX_FLOATS),
+        }
     }
 }
 
@@ -281,8 +330,53 @@ mod tests {
             doubled.apply_transpose(&[1.0, 2.0], 1),
             vec![2.0, 12.0, 4.0]
         );
+        let dropped = a.map_values(|p, v| if p == 1 { 0.0 } else { v });
+        assert_eq!(dropped.nnz(), 2);
+        assert_eq!(dropped.apply(&x, 2), vec![1.0, 2.0, 9.0, 12.0]);
+        assert_eq!(dropped.apply_transpose(&[1.0, 2.0], 1), vec![1.0, 6.0, 0.0]);
+        let twice = dropped.map_values(|_, v| if v == 3.0 { 0.0 } else { v });
+        assert_eq!(twice.apply_transpose(&[1.0, 2.0], 1), vec![1.0, 0.0, 0.0]);
         let second = a.select_rows(&[1, 1]);
         assert_eq!(second.apply(&x, 2), vec![9.0, 12.0, 9.0, 12.0]);
+    }
+
+    /// Derived operators (no stored transpose) scatter; both the banded
+    /// scatter and its built-transpose fallback equal the stored transpose.
+    #[test]
+    fn scattered_transpose_equals_stored_transpose() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let (rows, cols, width) = (300, 70, 12);
+        let (mut indptr, mut indices, mut values) = (vec![0], Vec::new(), Vec::new());
+        for _ in 0..rows {
+            for c in 0..cols {
+                if rng.random_bool(0.1) {
+                    indices.push(c as u32);
+                    values.push(rng.random_range(-1.0f32..1.0));
+                }
+            }
+            indptr.push(indices.len());
+        }
+        let a = CsrOperator::new(rows, cols, indptr, indices, values).unwrap();
+        let g: Vec<f32> = (0..rows * width)
+            .map(|_| rng.random_range(-1.0f32..1.0))
+            .collect();
+        let stored = a.apply_transpose(&g, width);
+        let derived = a.map_values(|_, v| v);
+        assert!(derived.transpose.is_none());
+        for got in [
+            derived.apply_transpose(&g, width),
+            derived.forward.apply_transpose(&g, width, 0),
+        ] {
+            for (k, (x, y)) in got.iter().zip(&stored).enumerate() {
+                assert!((x - y).abs() <= 1e-5, "entry {k}: {x} vs {y}");
+            }
+        }
+        let all: Vec<usize> = (0..rows).collect();
+        assert_eq!(
+            a.select_rows(&all).apply_transpose(&g, width).len(),
+            stored.len()
+        );
     }
 
     #[test]

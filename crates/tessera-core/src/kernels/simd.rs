@@ -90,6 +90,21 @@ dispatch! {
     csr_row => csr_row_body(out: &mut [f32], cols: &[u32], values: &[f32], x: &[f32]) -> ()
 }
 
+dispatch! {
+    /// One input row of a transposed CSR product, scattered: for every entry
+    /// `k`, `acc[cols[k]] += values[k] · g_row`, with `acc` row-major of
+    /// width `g_row.len()`.
+    csr_row_scatter => csr_row_scatter_body(acc: &mut [f32], cols: &[u32], values: &[f32], g_row: &[f32]) -> ()
+}
+
+#[inline(always)]
+fn csr_row_scatter_body(acc: &mut [f32], cols: &[u32], values: &[f32], g_row: &[f32]) {
+    let width = g_row.len();
+    for (&c, &v) in cols.iter().zip(values) {
+        scaled_add(&mut acc[c as usize * width..][..width], v, g_row);
+    }
+}
+
 /// How many neighbours ahead [`csr_row`] prefetches.
 const PREFETCH_AHEAD: usize = 4;
 
