@@ -102,6 +102,11 @@ pub struct OfficialQuirks {
     /// MLP1, MLP2 and the plain MLP train on `|train|` nodes drawn with
     /// replacement per step (`np.random.choice`) instead of the full batch.
     pub resample: bool,
+    /// The retrieval scores `α₀·ê` instead of `ê` (`SEMLP.replacement` gets
+    /// `part1_out` already multiplied by α₀): the softmax runs at temperature
+    /// `1/α₀` with the current, learned α₀ (near-uniform weights at the start),
+    /// and the K *lowest* raw scores are kept whenever α₀ < 0.
+    pub alpha_temperature: bool,
 }
 
 impl OfficialQuirks {
@@ -111,6 +116,7 @@ impl OfficialQuirks {
             logit_dropout: true,
             targets_in_train_mode: true,
             resample: true,
+            alpha_temperature: true,
         }
     }
 }

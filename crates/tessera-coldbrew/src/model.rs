@@ -2,8 +2,8 @@
 //! nodes from their features alone; saved and loaded as a run folder's `model/`.
 
 use crate::config::ColdBrewConfig;
-use crate::retrieval::virtual_neighbours;
-use crate::student::{StudentHead, student_mlp_config};
+use crate::retrieval::Neighbourhoods;
+use crate::student::{StudentHead, student_input, student_mlp_config};
 use burn::module::Module;
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
 use burn::tensor::Tensor;
@@ -99,14 +99,16 @@ impl<B: Backend> ColdBrewModel<B> {
         let d = self.shape.d_target;
         let e_hat = to_host(self.mlp1.forward(x, None));
         let device = self.head.devices().into_iter().next().unwrap_or_default();
-        let e_tilde =
-            virtual_neighbours::<B>(&e_hat, &self.targets, d, self.config.k, self_ids, &device);
-        let mut extra = Vec::with_capacity(2 * e_hat.len());
-        for (t, h) in e_tilde.chunks(d).zip(e_hat.chunks(d)) {
-            extra.extend_from_slice(t);
-            extra.extend_from_slice(h);
-        }
-        let x_aug = x.hstack_dense(&extra, 2 * d)?;
+        let table =
+            Neighbourhoods::new::<B>(&e_hat, &self.targets, d, self.config.k, self_ids, &device);
+        let scale = if self.config.quirks.alpha_temperature {
+            self.alphas().0
+        } else {
+            1.0
+        };
+        let rows: Vec<usize> = (0..x.rows()).collect();
+        let e_tilde = table.aggregate(&rows, &self.targets, d, scale);
+        let x_aug = student_input(x, &e_tilde, &e_hat, d)?;
         let scores = to_host(self.head.forward(&x_aug));
         Ok(StudentOutput {
             embeddings: DenseMatrix::new(x.rows(), d, e_hat)?,

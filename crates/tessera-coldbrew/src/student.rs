@@ -1,9 +1,28 @@
 //! The student: MLP1 (features → teacher targets) and MLP2 (features +
 //! virtual-neighbour aggregate + MLP1 output → classes).
 
+use crate::retrieval::Neighbourhoods;
 use burn::module::{Module, Param};
 use burn::tensor::{Int, Tensor, backend::Backend};
+use std::sync::Arc;
+use tessera_core::Result;
 use tessera_graph::{GraphOps, Mlp, MlpConfig, NodeFeatures, NodeModel, nn::Activation};
+
+/// MLP2's input `[x, ẽ, ê]`: the features with the virtual-neighbour
+/// aggregate and MLP1's estimate (both row-major, `rows × width`) appended.
+pub fn student_input(
+    x: &NodeFeatures,
+    e_tilde: &[f32],
+    e_hat: &[f32],
+    width: usize,
+) -> Result<NodeFeatures> {
+    let mut extra = Vec::with_capacity(2 * e_hat.len());
+    for (t, h) in e_tilde.chunks(width).zip(e_hat.chunks(width)) {
+        extra.extend_from_slice(t);
+        extra.extend_from_slice(h);
+    }
+    x.hstack_dense(&extra, 2 * width)
+}
 
 /// MLP1's and MLP2's shape: `Linear(in, h) → LayerNorm → [activation] → Dropout → Linear(h, out)`
 /// (the official `getMLP`, whose activation is `Identity`; see [`crate::ColdBrewConfig::student_activation`]).
@@ -84,9 +103,69 @@ impl<B: Backend> StudentHead<B> {
     }
 }
 
-impl<B: Backend> NodeModel<B> for StudentHead<B> {
+/// What MLP2 trains on besides the features: ê of every node, Ē, and each
+/// node's retrieval neighbourhood.
+#[derive(Clone, Debug)]
+pub struct StudentInputs {
+    /// ê = MLP1(x), row-major `N × width`.
+    pub e_hat: Arc<Vec<f32>>,
+    /// Teacher targets Ē, row-major `N × width`.
+    pub targets: Arc<Vec<f32>>,
+    /// Width of ê and Ē.
+    pub width: usize,
+    /// Each node's best and worst retrieval scores.
+    pub table: Arc<Neighbourhoods>,
+    /// Aggregate at temperature `1/α₀` with the current α₀ (official code)
+    /// instead of on the raw scores.
+    pub alpha_temperature: bool,
+}
+
+/// MLP2 while training: every batch's `[x, ẽ, ê]` is built from the plain
+/// features `x` and [`StudentInputs`], so that ẽ follows the current α₀ when
+/// [`StudentInputs::alpha_temperature`] is on.
+#[derive(Module, Debug)]
+pub struct StudentTraining<B: Backend> {
+    /// The head being trained.
+    pub head: StudentHead<B>,
+    #[module(skip)]
+    inputs: Arc<StudentInputs>,
+}
+
+impl<B: Backend> StudentTraining<B> {
+    /// Wraps `head` for training on `inputs`.
+    pub fn new(head: StudentHead<B>, inputs: StudentInputs) -> Self {
+        StudentTraining {
+            head,
+            inputs: Arc::new(inputs),
+        }
+    }
+
+    /// The retrieval temperature factor: α₀ or 1.
+    fn scale(&self) -> f32 {
+        if self.inputs.alpha_temperature {
+            self.head.alphas().0
+        } else {
+            1.0
+        }
+    }
+
+    fn forward_rows(&self, x: &NodeFeatures, rows: &[usize]) -> Tensor<B, 2> {
+        let i = &self.inputs;
+        let e_tilde = i.table.aggregate(rows, &i.targets, i.width, self.scale());
+        let e_hat: Vec<f32> = rows
+            .iter()
+            .flat_map(|&r| i.e_hat[r * i.width..(r + 1) * i.width].iter().copied())
+            .collect();
+        let x_aug = student_input(&x.select_rows(rows), &e_tilde, &e_hat, i.width)
+            .expect("ê and Ē are finite (checked before MLP2)");
+        self.head.forward(&x_aug)
+    }
+}
+
+impl<B: Backend> NodeModel<B> for StudentTraining<B> {
     fn logits(&self, _ops: &GraphOps, x: &NodeFeatures) -> Tensor<B, 2> {
-        self.forward(x)
+        let all: Vec<usize> = (0..x.rows()).collect();
+        self.forward_rows(x, &all)
     }
 
     fn logits_rows(
@@ -96,6 +175,6 @@ impl<B: Backend> NodeModel<B> for StudentHead<B> {
         rows: &[usize],
         _rows_t: Tensor<B, 1, Int>,
     ) -> Tensor<B, 2> {
-        self.forward(&x.select_rows(rows))
+        self.forward_rows(x, rows)
     }
 }

@@ -3,13 +3,16 @@
 use crate::config::{ColdBrewConfig, Mlp1FitOn, Selection};
 use crate::data::ColdBrewData;
 use crate::model::{ColdBrewModel, ModelShape, to_host};
-use crate::retrieval::virtual_neighbours;
-use crate::student::{StudentHead, student_mlp_config};
+use crate::retrieval::Neighbourhoods;
+use crate::student::{StudentHead, StudentInputs, StudentTraining, student_mlp_config};
 use crate::teacher::Teacher;
 use burn::module::{AutodiffModule, Module};
 use burn::tensor::backend::{AutodiffBackend, Backend};
+use std::sync::Arc;
 use tessera_core::{Error, Progress, Result, Seed};
-use tessera_graph::{DegreeSplit, FitConfig, GraphOps, Mlp, Targets, degree_split, fit_node_model};
+use tessera_graph::{
+    DegreeSplit, FitConfig, GraphOps, Mlp, NodeModel, Targets, degree_split, fit_node_model,
+};
 
 /// Everything [`fit`] produces: the student model and, for evaluation, the
 /// teacher, the split and the operators of the cut graph.
@@ -142,8 +145,14 @@ pub fn fit<B: AutodiffBackend>(
 
     let inner_device = mlp1.devices().into_iter().next().unwrap_or_default();
     let e_hat = to_host(mlp1.forward(x, None));
+    if let Some(p) = e_hat.iter().position(|v| !v.is_finite()) {
+        return Err(Error::Numeric(format!(
+            "MLP1 output is not finite at node {}",
+            p / d_target
+        )));
+    }
     let own: Option<Vec<usize>> = config.exclude_self.then(|| (0..n).collect());
-    let e_tilde = virtual_neighbours::<B::InnerBackend>(
+    let table = Neighbourhoods::new::<B::InnerBackend>(
         &e_hat,
         &targets,
         d_target,
@@ -151,12 +160,13 @@ pub fn fit<B: AutodiffBackend>(
         own.as_deref(),
         &inner_device,
     );
-    let mut extra = Vec::with_capacity(2 * e_hat.len());
-    for (t, h) in e_tilde.chunks(d_target).zip(e_hat.chunks(d_target)) {
-        extra.extend_from_slice(t);
-        extra.extend_from_slice(h);
-    }
-    let x_aug = x.hstack_dense(&extra, 2 * d_target)?;
+    let inputs = StudentInputs {
+        e_hat: Arc::new(e_hat),
+        targets: Arc::new(targets),
+        width: d_target,
+        table: Arc::new(table),
+        alpha_temperature: config.quirks.alpha_temperature,
+    };
 
     seed.seed_backend::<B>("mlp2-init", device);
     let head = StudentHead::<B>::new(
@@ -168,10 +178,10 @@ pub fn fit<B: AutodiffBackend>(
         config.student_activation,
         device,
     );
-    let head = fit_node_model(
-        head,
+    let trained = fit_node_model(
+        StudentTraining::new(head, inputs.clone()),
         &cut_ops,
-        &x_aug,
+        x,
         Targets::Classes(&data.labels),
         &data.train,
         select,
@@ -181,7 +191,8 @@ pub fn fit<B: AutodiffBackend>(
         "coldbrew-mlp2",
     )?
     .valid();
-    let student_scores = to_host(head.forward(&x_aug));
+    let student_scores = to_host(trained.logits(&cut_ops, x));
+    let head = trained.head;
 
     let shape = ModelShape {
         d_in,
@@ -189,6 +200,7 @@ pub fn fit<B: AutodiffBackend>(
         classes,
         nodes: n,
     };
+    let targets = Arc::unwrap_or_clone(inputs.targets);
     let model = ColdBrewModel::new(config.clone(), shape, mlp1, head, targets);
     Ok(Fitted {
         model,
