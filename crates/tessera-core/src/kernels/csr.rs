@@ -3,11 +3,12 @@
 //! row batches) skip building it and scatter instead.
 
 use super::simd;
+use super::team::Team;
 use crate::{Error, Result};
-use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::Arc;
 
-/// Fewest rows one rayon task takes (keeps scheduling overhead small on short rows).
+/// Fewest rows one parallel band takes (keeps tiny operators on one thread).
 const ROWS_PER_TASK: usize = 16;
 
 /// One CSR matrix: row pointer, column indices and values.
@@ -21,20 +22,45 @@ struct Csr {
 }
 
 impl Csr {
-    /// `out = self · x` with `x` a row-major `cols × width` matrix.
+    /// `out = self · x` with `x` a row-major `cols × width` matrix: one band
+    /// of rows (balanced by stored entries) per member of the helper team.
     fn apply(&self, x: &[f32], width: usize) -> Vec<f32> {
         let mut out = vec![0.0f32; self.rows * width];
         if width == 0 {
             return out;
         }
-        out.par_chunks_mut(width)
-            .with_min_len(ROWS_PER_TASK)
-            .enumerate()
-            .for_each(|(i, row)| {
+        let team = Team::global();
+        let mut parts = Vec::with_capacity(team.members());
+        let mut rest = &mut out[..];
+        for band in self.row_bands(team.members()) {
+            let (head, tail) = rest.split_at_mut(band.len() * width);
+            parts.push((band, head));
+            rest = tail;
+        }
+        team.run_parts(parts, |(band, out)| {
+            for (i, row) in band.zip(out.chunks_mut(width)) {
                 let span = self.indptr[i]..self.indptr[i + 1];
                 simd::csr_row(row, &self.indices[span.clone()], &self.values[span], x);
-            });
+            }
+        });
         out
+    }
+
+    /// At most `count` consecutive row ranges covering every row, with about
+    /// the same number of stored entries each (and at least [`ROWS_PER_TASK`] rows).
+    fn row_bands(&self, count: usize) -> Vec<Range<usize>> {
+        let count = count.min(self.rows / ROWS_PER_TASK).max(1);
+        let nnz = self.indptr[self.rows];
+        let mut bounds: Vec<usize> = (0..count)
+            .map(|b| {
+                self.indptr
+                    .partition_point(|&p| p < nnz * b / count)
+                    .min(self.rows)
+            })
+            .collect();
+        bounds.push(self.rows);
+        bounds.dedup();
+        bounds.windows(2).map(|w| w[0]..w[1]).collect()
     }
 
     /// The transpose, built with a counting sort (columns stay sorted per row).
@@ -74,29 +100,23 @@ impl Csr {
     /// `max_floats` bounds the accumulators' total size.
     fn apply_transpose(&self, g: &[f32], width: usize, max_floats: usize) -> Vec<f32> {
         let out_len = self.cols * width;
-        let bands = rayon::current_num_threads()
-            .min(self.rows / ROWS_PER_TASK)
-            .max(1);
-        if out_len * bands > max_floats {
+        let bands = self.row_bands(Team::global().members());
+        if out_len * bands.len() > max_floats {
             return self.transpose().apply(g, width);
         }
-        let band_rows = self.rows.div_ceil(bands);
-        let partials: Vec<Vec<f32>> = (0..bands)
-            .into_par_iter()
-            .map(|b| {
-                let mut acc = vec![0.0f32; out_len];
-                for i in b * band_rows..((b + 1) * band_rows).min(self.rows) {
-                    let span = self.indptr[i]..self.indptr[i + 1];
-                    simd::csr_row_scatter(
-                        &mut acc,
-                        &self.indices[span.clone()],
-                        &self.values[span],
-                        &g[i * width..(i + 1) * width],
-                    );
-                }
-                acc
-            })
-            .collect();
+        let mut partials: Vec<Vec<f32>> = bands.iter().map(|_| vec![0.0f32; out_len]).collect();
+        let parts: Vec<_> = bands.into_iter().zip(partials.iter_mut()).collect();
+        Team::global().run_parts(parts, |(band, acc)| {
+            for i in band {
+                let span = self.indptr[i]..self.indptr[i + 1];
+                simd::csr_row_scatter(
+                    acc,
+                    &self.indices[span.clone()],
+                    &self.values[span],
+                    &g[i * width..(i + 1) * width],
+                );
+            }
+        });
         let mut partials = partials.into_iter();
         let mut out = partials.next().unwrap_or_else(|| vec![0.0; out_len]);
         for p in partials {
@@ -274,7 +294,7 @@ impl CsrOperator {
         })
     }
 
-    /// `Â · x` for a row-major `cols × width` matrix `x` (rayon over rows).
+    /// `Â · x` for a row-major `cols × width` matrix `x` (bands of rows in parallel).
     ///
     /// # Panics
     /// If `x.len() != cols * width` (a programming error, not user input).
@@ -377,6 +397,35 @@ mod tests {
             a.select_rows(&all).apply_transpose(&g, width).len(),
             stored.len()
         );
+    }
+
+    #[test]
+    fn row_bands_cover_every_row_with_balanced_entries() {
+        // Row i holds i entries: 0 + 1 + … + 99 = 4950.
+        let rows = 100usize;
+        let indptr: Vec<usize> = (0..=rows).map(|i| i * i.saturating_sub(1) / 2).collect();
+        let nnz = indptr[rows];
+        let csr = Csr {
+            rows,
+            cols: rows,
+            indices: vec![0; nnz],
+            values: vec![1.0; nnz],
+            indptr,
+        };
+        for count in [1, 2, 3, 7] {
+            let bands = csr.row_bands(count);
+            assert_eq!(bands.first().unwrap().start, 0);
+            assert_eq!(bands.last().unwrap().end, rows);
+            assert!(
+                bands
+                    .windows(2)
+                    .all(|w| w[0].end == w[1].start && !w[0].is_empty())
+            );
+            let load = |b: &Range<usize>| csr.indptr[b.end] - csr.indptr[b.start];
+            let max = bands.iter().map(load).max().unwrap();
+            assert!(max <= nnz / bands.len() + rows, "count {count}: {max}");
+        }
+        assert_eq!(csr.row_bands(1000).len(), rows / ROWS_PER_TASK);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Compute kernels shared by several methods.
 //!
-//! - [`csr`]: a CSR sparse operator `Â` with a rayon row-parallel product
-//!   `Â·M` on host slices and its transpose precomputed once.
+//! - [`csr`]: a CSR sparse operator `Â` with a row-parallel product `Â·M`
+//!   on host slices (one nnz-balanced band of rows per team member); `Âᵀ·G`
+//!   gathers over a stored transpose, or scatters for derived operators
+//!   (dropout masks, row batches) that skip building one.
 //! - [`spmm`]: `Â·M` on burn tensors, registered as an autodiff op whose
 //!   backward is `Âᵀ·G` (fast path on the CPU backend, a generic
 //!   gather/scatter fallback on every other backend).

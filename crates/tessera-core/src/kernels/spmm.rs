@@ -1,9 +1,9 @@
 //! `Â·M` on burn tensors with a custom backward `Âᵀ·G`.
 //!
 //! [`spmm`] is generic over every backend. On the CPU backends
-//! ([`CpuAutodiff`] and [`Cpu`]) it runs the rayon CSR kernel of
+//! ([`CpuAutodiff`] and [`Cpu`]) it runs the team-parallel CSR kernel of
 //! [`CsrOperator`]; on [`CpuAutodiff`] the product is registered as one
-//! autodiff node whose backward applies the precomputed transpose. Every
+//! autodiff node whose backward applies the transpose. Every
 //! other backend (CUDA) takes [`spmm_gather_scatter`], built from burn's
 //! `select` and `select_assign`, whose gradient burn derives itself.
 //! Backend detection uses `Any` downcasts, so no extra trait bound leaks
