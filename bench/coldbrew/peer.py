@@ -20,11 +20,10 @@ on this machine), which made one full run take more than 30 min.
 Prints the JSON line {"seconds", "metric", "value"} last.
 """
 import argparse, json, os, sys, time
-# libgomp's default spin-waiting at every parallel region is pathological on a shared,
-# oversubscribed machine (a descheduled thread stalls the other: F.dropout on 2708 x 64
-# measured 26 ms with 2 spinning threads vs 3 ms passive at load 9); passive waiting
-# is what tessera's rayon pool does when idle. Must be set before torch loads libgomp.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# OpenMP's default wait policy (spinning threads) is the peer's fastest setting on an
+# idle machine: 115 s against 188 s with OMP_WAIT_POLICY=PASSIVE (session 4). On a
+# loaded machine spinning stalls (a descheduled thread holds up the region); set
+# OMP_WAIT_POLICY=PASSIVE in the environment there. tessera's helper team spins too.
 import numpy as np
 import torch
 import torch.nn as nn

@@ -89,7 +89,7 @@ pub struct ColdBrewConfig {
 
 /// Behaviours of the official code that the paper does not describe and that
 /// change the numbers. Each is off by default; `OfficialQuirks::all()` turns
-/// every one on (`--config '{"quirks": {"logit_dropout": true, ...}}'`).
+/// every one on (`--config configs/coldbrew-official-quirks.json`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OfficialQuirks {
@@ -287,6 +287,15 @@ mod tests {
         );
         let c: ColdBrewConfig = serde_json::from_str(r#"{"student_activation": "gelu"}"#).unwrap();
         assert_eq!(c.student_activation, Activation::Gelu);
+    }
+
+    #[test]
+    fn quirks_are_off_by_default_and_the_shipped_file_turns_every_one_on() {
+        assert_eq!(ColdBrewConfig::default().quirks, OfficialQuirks::default());
+        let file = include_str!("../../../configs/coldbrew-official-quirks.json");
+        let c: ColdBrewConfig = serde_json::from_str(file).unwrap();
+        assert_eq!(c.quirks, OfficialQuirks::all());
+        assert!(serde_json::from_str::<ColdBrewConfig>(r#"{"quirks": {"typo": true}}"#).is_err());
     }
 
     #[test]
