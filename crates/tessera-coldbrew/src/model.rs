@@ -101,11 +101,9 @@ impl<B: Backend> ColdBrewModel<B> {
         let device = self.head.devices().into_iter().next().unwrap_or_default();
         let table =
             Neighbourhoods::new::<B>(&e_hat, &self.targets, d, self.config.k, self_ids, &device);
-        let scale = if self.config.quirks.alpha_temperature {
-            self.alphas().0
-        } else {
-            1.0
-        };
+        let scale = self
+            .head
+            .retrieval_scale(self.config.quirks.alpha_temperature);
         let rows: Vec<usize> = (0..x.rows()).collect();
         let e_tilde = table.aggregate(&rows, &self.targets, d, scale);
         let x_aug = student_input(x, &e_tilde, &e_hat, d)?;

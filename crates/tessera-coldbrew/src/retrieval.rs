@@ -76,16 +76,6 @@ impl Neighbourhoods {
         }
     }
 
-    /// Number of queries.
-    pub fn len(&self) -> usize {
-        self.ids.len() / (2 * self.k).max(1)
-    }
-
-    /// Whether there are no queries (or no candidates).
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-
     /// `softmax(scale·s) · Ē` over the K best targets of each query in
     /// `rows` (the K worst when `scale < 0`, as they then score highest);
     /// `rows × width`, row-major. `scale = 1` is the plain retrieval.
@@ -146,27 +136,23 @@ fn extremes(scores: &[f32], k: usize, own: Option<usize>, ids: &mut [u32], kept:
     }
 }
 
-/// For each row `q_i` of `queries` (`n_q × w`), scores `s = q_i Ēᵀ` against
-/// every row of `targets` (`N × w`), keeps the `k` best (ties by lower id),
-/// and returns `softmax(s_topk) · Ē[topk]` (`n_q × w`, row-major).
-/// With `self_ids`, query `i` may not retrieve target `self_ids[i]`.
-pub fn virtual_neighbours<B: Backend>(
-    queries: &[f32],
-    targets: &[f32],
-    width: usize,
-    k: usize,
-    self_ids: Option<&[usize]>,
-    device: &B::Device,
-) -> Vec<f32> {
-    let table = Neighbourhoods::new::<B>(queries, targets, width, k, self_ids, device);
-    let rows: Vec<usize> = (0..table.len()).collect();
-    table.aggregate(&rows, targets, width, 1.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use tessera_core::backend::Cpu;
+
+    /// The plain retrieval (`scale = 1`) for every query.
+    fn virtual_neighbours(
+        q: &[f32],
+        e: &[f32],
+        w: usize,
+        k: usize,
+        own: Option<&[usize]>,
+    ) -> Vec<f32> {
+        let table = Neighbourhoods::new::<Cpu>(q, e, w, k, own, &Default::default());
+        let rows: Vec<usize> = (0..q.len() / w).collect();
+        table.aggregate(&rows, e, w, 1.0)
+    }
 
     fn naive(q: &[f32], e: &[f32], w: usize, k: usize, own: Option<usize>) -> Vec<f32> {
         let n = e.len() / w;
@@ -186,7 +172,7 @@ mod tests {
     fn k_equal_n_is_the_softmax_weighted_mean() {
         let e = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
         let q = [0.5, -0.5];
-        let got = virtual_neighbours::<Cpu>(&q, &e, 2, 3, None, &Default::default());
+        let got = virtual_neighbours(&q, &e, 2, 3, None);
         let s = [0.5f32, -0.5, 0.0];
         let z: f32 = s.iter().map(|v| v.exp()).sum();
         for c in 0..2 {
@@ -194,7 +180,7 @@ mod tests {
             assert!((got[c] - expect).abs() < 1e-6);
         }
         // equal scores: the plain mean of Ē
-        let flat = virtual_neighbours::<Cpu>(&[0.0, 0.0], &e, 2, 3, None, &Default::default());
+        let flat = virtual_neighbours(&[0.0, 0.0], &e, 2, 3, None);
         assert!((flat[0] - 2.0 / 3.0).abs() < 1e-6 && (flat[1] - 2.0 / 3.0).abs() < 1e-6);
     }
 
@@ -220,7 +206,7 @@ mod tests {
         let e: Vec<f32> = (0..40).map(|v| ((v * 7) % 11) as f32 / 5.0 - 1.0).collect();
         let q: Vec<f32> = (0..16).map(|v| ((v * 5) % 7) as f32 / 3.0 - 1.0).collect();
         for own in [None, Some(vec![0, 3, 5, 9])] {
-            let got = virtual_neighbours::<Cpu>(&q, &e, 4, 3, own.as_deref(), &Default::default());
+            let got = virtual_neighbours(&q, &e, 4, 3, own.as_deref());
             for i in 0..4 {
                 let want = naive(&q[i * 4..(i + 1) * 4], &e, 4, 3, own.as_ref().map(|o| o[i]));
                 for c in 0..4 {

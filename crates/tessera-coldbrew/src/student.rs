@@ -90,6 +90,16 @@ impl<B: Backend> StudentHead<B> {
         self.mlp.forward(x_aug, Some(self.input_scale()))
     }
 
+    /// The factor retrieval scores are multiplied by: the learned α₀ with
+    /// the official `alpha_temperature` quirk, else 1.
+    pub fn retrieval_scale(&self, alpha_temperature: bool) -> f32 {
+        if alpha_temperature {
+            self.alphas().0
+        } else {
+            1.0
+        }
+    }
+
     /// The learned (α₀, α₁).
     pub fn alphas(&self) -> (f32, f32) {
         let v = self
@@ -125,8 +135,7 @@ pub struct StudentInputs {
 /// [`StudentInputs::alpha_temperature`] is on.
 #[derive(Module, Debug)]
 pub struct StudentTraining<B: Backend> {
-    /// The head being trained.
-    pub head: StudentHead<B>,
+    head: StudentHead<B>,
     #[module(skip)]
     inputs: Arc<StudentInputs>,
 }
@@ -140,18 +149,15 @@ impl<B: Backend> StudentTraining<B> {
         }
     }
 
-    /// The retrieval temperature factor: α₀ or 1.
-    fn scale(&self) -> f32 {
-        if self.inputs.alpha_temperature {
-            self.head.alphas().0
-        } else {
-            1.0
-        }
+    /// The trained head (the training inputs are dropped).
+    pub fn into_head(self) -> StudentHead<B> {
+        self.head
     }
 
     fn forward_rows(&self, x: &NodeFeatures, rows: &[usize]) -> Tensor<B, 2> {
         let i = &self.inputs;
-        let e_tilde = i.table.aggregate(rows, &i.targets, i.width, self.scale());
+        let scale = self.head.retrieval_scale(i.alpha_temperature);
+        let e_tilde = i.table.aggregate(rows, &i.targets, i.width, scale);
         let e_hat: Vec<f32> = rows
             .iter()
             .flat_map(|&r| i.e_hat[r * i.width..(r + 1) * i.width].iter().copied())

@@ -160,9 +160,10 @@ pub fn fit<B: AutodiffBackend>(
         own.as_deref(),
         &inner_device,
     );
+    let targets = Arc::new(targets);
     let inputs = StudentInputs {
         e_hat: Arc::new(e_hat),
-        targets: Arc::new(targets),
+        targets: Arc::clone(&targets),
         width: d_target,
         table: Arc::new(table),
         alpha_temperature: config.quirks.alpha_temperature,
@@ -179,7 +180,7 @@ pub fn fit<B: AutodiffBackend>(
         device,
     );
     let trained = fit_node_model(
-        StudentTraining::new(head, inputs.clone()),
+        StudentTraining::new(head, inputs),
         &cut_ops,
         x,
         Targets::Classes(&data.labels),
@@ -192,7 +193,7 @@ pub fn fit<B: AutodiffBackend>(
     )?
     .valid();
     let student_scores = to_host(trained.logits(&cut_ops, x));
-    let head = trained.head;
+    let head = trained.into_head();
 
     let shape = ModelShape {
         d_in,
@@ -200,7 +201,7 @@ pub fn fit<B: AutodiffBackend>(
         classes,
         nodes: n,
     };
-    let targets = Arc::unwrap_or_clone(inputs.targets);
+    let targets = Arc::unwrap_or_clone(targets);
     let model = ColdBrewModel::new(config.clone(), shape, mlp1, head, targets);
     Ok(Fitted {
         model,
