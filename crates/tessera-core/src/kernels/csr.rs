@@ -38,9 +38,17 @@ impl Csr {
             rest = tail;
         }
         team.run_parts(parts, |(band, out)| {
-            for (i, row) in band.zip(out.chunks_mut(width)) {
-                let span = self.indptr[i]..self.indptr[i + 1];
-                simd::csr_row(row, &self.indices[span.clone()], &self.values[span], x);
+            for panel in panels(width) {
+                for (i, row) in band.clone().zip(out.chunks_mut(width)) {
+                    let span = self.indptr[i]..self.indptr[i + 1];
+                    simd::csr_row(
+                        &mut row[panel.clone()],
+                        &self.indices[span.clone()],
+                        &self.values[span],
+                        &x[panel.start..],
+                        width,
+                    );
+                }
             }
         });
         out
@@ -107,14 +115,17 @@ impl Csr {
         let mut partials: Vec<Vec<f32>> = bands.iter().map(|_| vec![0.0f32; out_len]).collect();
         let parts: Vec<_> = bands.into_iter().zip(partials.iter_mut()).collect();
         Team::global().run_parts(parts, |(band, acc)| {
-            for i in band {
-                let span = self.indptr[i]..self.indptr[i + 1];
-                simd::csr_row_scatter(
-                    acc,
-                    &self.indices[span.clone()],
-                    &self.values[span],
-                    &g[i * width..(i + 1) * width],
-                );
+            for panel in panels(width) {
+                for i in band.clone() {
+                    let span = self.indptr[i]..self.indptr[i + 1];
+                    simd::csr_row_scatter(
+                        &mut acc[panel.start..],
+                        &self.indices[span.clone()],
+                        &self.values[span],
+                        &g[i * width..][panel.clone()],
+                        width,
+                    );
+                }
             }
         });
         let mut partials = partials.into_iter();
@@ -124,6 +135,15 @@ impl Csr {
         }
         out
     }
+}
+
+/// The column panels a product of `width` columns runs in, one after the
+/// other: a panel of the dense operand (rows × [`simd::PANEL`] floats) stays
+/// in cache while a band of rows is summed, however wide the operand.
+fn panels(width: usize) -> impl Iterator<Item = Range<usize>> {
+    (0..width)
+        .step_by(simd::PANEL)
+        .map(move |p| p..(p + simd::PANEL).min(width))
 }
 
 /// Largest total size (in floats) of the per-band accumulators of a
@@ -361,12 +381,13 @@ mod tests {
     }
 
     /// Derived operators (no stored transpose) scatter; both the banded
-    /// scatter and its built-transpose fallback equal the stored transpose.
+    /// scatter and its built-transpose fallback equal the stored transpose,
+    /// and all of them equal a naive loop, for one column panel and several.
     #[test]
     fn scattered_transpose_equals_stored_transpose() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        let (rows, cols, width) = (300, 70, 12);
+        let (rows, cols) = (300, 70);
         let (mut indptr, mut indices, mut values) = (vec![0], Vec::new(), Vec::new());
         for _ in 0..rows {
             for c in 0..cols {
@@ -378,25 +399,46 @@ mod tests {
             indptr.push(indices.len());
         }
         let a = CsrOperator::new(rows, cols, indptr, indices, values).unwrap();
-        let g: Vec<f32> = (0..rows * width)
-            .map(|_| rng.random_range(-1.0f32..1.0))
-            .collect();
-        let stored = a.apply_transpose(&g, width);
-        let derived = a.map_values(|_, v| v);
-        assert!(derived.transpose.is_none());
-        for got in [
-            derived.apply_transpose(&g, width),
-            derived.forward.apply_transpose(&g, width, 0),
-        ] {
-            for (k, (x, y)) in got.iter().zip(&stored).enumerate() {
-                assert!((x - y).abs() <= 1e-5, "entry {k}: {x} vs {y}");
+        for width in [12, 2 * simd::PANEL + 22] {
+            let g: Vec<f32> = (0..rows * width)
+                .map(|_| rng.random_range(-1.0f32..1.0))
+                .collect();
+            let x: Vec<f32> = (0..cols * width)
+                .map(|_| rng.random_range(-1.0f32..1.0))
+                .collect();
+            let (mut naive_t, mut naive) = (vec![0.0f32; cols * width], vec![0.0f32; rows * width]);
+            for (r, c, v) in a.triplets() {
+                for j in 0..width {
+                    naive_t[c * width + j] += v * g[r * width + j];
+                    naive[r * width + j] += v * x[c * width + j];
+                }
             }
+            let close = |got: &[f32], want: &[f32], what: &str| {
+                assert_eq!(got.len(), want.len());
+                for (k, (x, y)) in got.iter().zip(want).enumerate() {
+                    assert!(
+                        (x - y).abs() <= 1e-4,
+                        "{what}, width {width}, entry {k}: {x} vs {y}"
+                    );
+                }
+            };
+            close(&a.apply(&x, width), &naive, "product");
+            let stored = a.apply_transpose(&g, width);
+            close(&stored, &naive_t, "stored transpose");
+            let derived = a.map_values(|_, v| v);
+            assert!(derived.transpose.is_none());
+            close(&derived.apply_transpose(&g, width), &stored, "scatter");
+            close(
+                &derived.forward.apply_transpose(&g, width, 0),
+                &stored,
+                "fallback",
+            );
+            let all: Vec<usize> = (0..rows).collect();
+            assert_eq!(
+                a.select_rows(&all).apply_transpose(&g, width).len(),
+                stored.len()
+            );
         }
-        let all: Vec<usize> = (0..rows).collect();
-        assert_eq!(
-            a.select_rows(&all).apply_transpose(&g, width).len(),
-            stored.len()
-        );
     }
 
     #[test]

@@ -82,43 +82,57 @@ dispatch! {
 }
 
 dispatch! {
-    /// One output row of a CSR product: `out = Σ_k values[k] · x[cols[k]]`,
-    /// with `x` row-major of width `out.len()` (`out`'s old values are ignored).
-    /// The rows of the next few neighbours are prefetched
+    /// One output row (or column panel of it) of a CSR product:
+    /// `out = Σ_k values[k] · x[cols[k]]`, where row `c` of `x` starts at
+    /// `x[c · stride]` and `out.len()` of its values are read (`out`'s old
+    /// values are ignored). The rows of the next few neighbours are prefetched
     /// while the current one is accumulated: the loads of a sparse product
     /// are a gather from a large operand and mostly miss the cache.
-    csr_row => csr_row_body(out: &mut [f32], cols: &[u32], values: &[f32], x: &[f32]) -> ()
+    csr_row => csr_row_body(out: &mut [f32], cols: &[u32], values: &[f32], x: &[f32], stride: usize) -> ()
 }
 
 dispatch! {
-    /// One input row of a transposed CSR product, scattered: for every entry
-    /// `k`, `acc[cols[k]] += values[k] · g_row`, with `acc` row-major of
-    /// width `g_row.len()`.
-    csr_row_scatter => csr_row_scatter_body(acc: &mut [f32], cols: &[u32], values: &[f32], g_row: &[f32]) -> ()
+    /// One input row (or column panel of it) of a transposed CSR product,
+    /// scattered: for every entry `k`, `acc[cols[k]] += values[k] · g_row`,
+    /// where row `c` of `acc` starts at `acc[c · stride]` and is `g_row.len()` long.
+    csr_row_scatter => csr_row_scatter_body(acc: &mut [f32], cols: &[u32], values: &[f32], g_row: &[f32], stride: usize) -> ()
 }
 
 #[inline(always)]
-fn csr_row_scatter_body(acc: &mut [f32], cols: &[u32], values: &[f32], g_row: &[f32]) {
+fn csr_row_scatter_body(
+    acc: &mut [f32],
+    cols: &[u32],
+    values: &[f32],
+    g_row: &[f32],
+    stride: usize,
+) {
     let width = g_row.len();
     for (&c, &v) in cols.iter().zip(values) {
-        scaled_add(&mut acc[c as usize * width..][..width], v, g_row);
+        scaled_add(&mut acc[c as usize * stride..][..width], v, g_row);
     }
 }
 
 /// How many neighbours ahead [`csr_row`] prefetches.
 const PREFETCH_AHEAD: usize = 4;
 
+/// Column-panel width of the CSR products: a panel of the output row lives
+/// in registers (8 AVX2 registers) while a row's entries are summed.
+pub const PANEL: usize = 64;
+
 #[inline(always)]
-fn csr_row_body(out: &mut [f32], cols: &[u32], values: &[f32], x: &[f32]) {
+fn csr_row_body(out: &mut [f32], cols: &[u32], values: &[f32], x: &[f32], stride: usize) {
+    if out.len() == PANEL {
+        return csr_row_panel::<PANEL>(out, cols, values, x, stride);
+    }
     let width = out.len();
     if cols.is_empty() {
         out.fill(0.0);
     }
     for (k, (&c, &v)) in cols.iter().zip(values).enumerate() {
         if let Some(&ahead) = cols.get(k + PREFETCH_AHEAD) {
-            prefetch_row(&x[ahead as usize * width..][..width]);
+            prefetch_row(&x[ahead as usize * stride..][..width]);
         }
-        let src = &x[c as usize * width..][..width];
+        let src = &x[c as usize * stride..][..width];
         // The first neighbour writes without reading `out`: a fresh output
         // page is then faulted in once (on the write), not twice.
         if k == 0 {
@@ -127,6 +141,29 @@ fn csr_row_body(out: &mut [f32], cols: &[u32], values: &[f32], x: &[f32]) {
             scaled_add(out, v, src);
         }
     }
+}
+
+/// [`csr_row_body`] for a `W`-wide output: the sum stays in registers and is
+/// stored once. Same additions in the same order, so the same result.
+#[inline(always)]
+fn csr_row_panel<const W: usize>(
+    out: &mut [f32],
+    cols: &[u32],
+    values: &[f32],
+    x: &[f32],
+    stride: usize,
+) {
+    let mut sum = [0.0f32; W];
+    for (k, (&c, &v)) in cols.iter().zip(values).enumerate() {
+        if let Some(&ahead) = cols.get(k + PREFETCH_AHEAD) {
+            prefetch_row(&x[ahead as usize * stride..][..W]);
+        }
+        let src = &x[c as usize * stride..][..W];
+        for l in 0..W {
+            sum[l] += v * src[l];
+        }
+    }
+    out.copy_from_slice(&sum);
 }
 
 /// `out = v · src`.
@@ -274,29 +311,61 @@ mod tests {
     }
 
     #[test]
-    fn csr_row_matches_scalar_sum_and_ignores_old_output() {
-        for width in [1, 7, 8, 9, 23, 64] {
-            let x = row(5 * width, 0.1);
-            for (cols, values) in [
+    fn csr_rows_match_scalar_sums_on_strided_panels() {
+        // Widths around the 8-lane blocks and the register panel; a stride
+        // wider than the row reads (and writes) only its own panel.
+        for (width, stride) in [
+            (1, 1),
+            (7, 7),
+            (8, 8),
+            (9, 9),
+            (23, 23),
+            (64, 64),
+            (9, 20),
+            (64, 80),
+        ] {
+            let x = row(5 * stride, 0.1);
+            let entries = [
                 (vec![], vec![]),
                 (vec![3u32], vec![0.5f32]),
                 (
                     vec![4, 0, 2, 0, 1, 3],
                     vec![1.0, -0.5, 0.25, 2.0, 0.1, -1.5],
                 ),
-            ] {
+            ];
+            for (cols, values) in &entries {
                 let mut out = vec![f32::NAN; width];
-                csr_row(&mut out, &cols, &values, &x);
-                for (j, got) in out.iter().enumerate() {
+                csr_row(&mut out, cols, values, &x, stride);
+                let mut acc = vec![1.0f32; 5 * stride];
+                let g = row(width, 0.7);
+                csr_row_scatter(&mut acc, cols, values, &g, stride);
+                for j in 0..width {
                     let want: f32 = cols
                         .iter()
-                        .zip(&values)
-                        .map(|(&c, v)| v * x[c as usize * width + j])
+                        .zip(values)
+                        .map(|(&c, v)| v * x[c as usize * stride + j])
                         .sum();
+                    let got = out[j];
                     assert!(
                         (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
-                        "width {width} col {j}: {got} vs {want}"
+                        "width {width} stride {stride} col {j}: {got} vs {want}"
                     );
+                }
+                for c in 0..5 {
+                    for j in 0..stride {
+                        let hits: f32 = cols
+                            .iter()
+                            .zip(values)
+                            .filter(|&(&k, _)| k as usize == c)
+                            .map(|(_, v)| v)
+                            .sum();
+                        let want = 1.0 + if j < width { hits * g[j] } else { 0.0 };
+                        let got = acc[c * stride + j];
+                        assert!(
+                            (got - want).abs() <= 1e-5,
+                            "scatter {c},{j}: {got} vs {want}"
+                        );
+                    }
                 }
             }
         }
