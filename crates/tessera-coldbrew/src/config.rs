@@ -107,6 +107,13 @@ pub struct OfficialQuirks {
     /// `1/α₀` with the current, learned α₀ (near-uniform weights at the start),
     /// and the K *lowest* raw scores are kept whenever α₀ < 0.
     pub alpha_temperature: bool,
+    /// MLP1 stays live while MLP2 trains (`SEMLP.forward_part2` in training
+    /// mode, `SEMLP.opt` rebuilt over every parameter): ê and its top K are
+    /// recomputed every step with MLP1's dropout on, and MLP1, whose
+    /// gradient is zero, is moved by Adam's weight decay alone (PyTorch 1.x
+    /// keeps zeroed gradients), which shrinks it towards zero at about `lr`
+    /// per step. Predictions then use the shrunk MLP1.
+    pub mlp1_in_stage2: bool,
 }
 
 impl OfficialQuirks {
@@ -117,6 +124,7 @@ impl OfficialQuirks {
             targets_in_train_mode: true,
             resample: true,
             alpha_temperature: true,
+            mlp1_in_stage2: true,
         }
     }
 }

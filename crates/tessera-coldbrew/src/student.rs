@@ -1,6 +1,7 @@
 //! The student: MLP1 (features → teacher targets) and MLP2 (features +
 //! virtual-neighbour aggregate + MLP1 output → classes).
 
+use crate::model::to_host;
 use crate::retrieval::Neighbourhoods;
 use burn::module::{Module, Param};
 use burn::tensor::{Int, Tensor, backend::Backend};
@@ -113,18 +114,26 @@ impl<B: Backend> StudentHead<B> {
     }
 }
 
-/// What MLP2 trains on besides the features: ê of every node, Ē, and each
-/// node's retrieval neighbourhood.
+/// Where MLP2's training gets ê and the virtual neighbours of its batch rows.
+#[derive(Clone, Debug)]
+enum Retrieval {
+    /// ê = MLP1(x) of every node, computed once after MLP1's training (eval
+    /// mode), and each node's neighbourhood.
+    Fixed {
+        e_hat: Arc<Vec<f32>>,
+        table: Arc<Neighbourhoods>,
+    },
+    /// ê and its K neighbours recomputed at every step by the live MLP1.
+    Live { k: usize, exclude_self: bool },
+}
+
+/// What MLP2 trains on besides the features.
 #[derive(Clone, Debug)]
 pub struct StudentInputs {
-    /// ê = MLP1(x), row-major `N × width`.
-    pub e_hat: Arc<Vec<f32>>,
     /// Teacher targets Ē, row-major `N × width`.
     pub targets: Arc<Vec<f32>>,
     /// Width of ê and Ē.
     pub width: usize,
-    /// Each node's best and worst retrieval scores.
-    pub table: Arc<Neighbourhoods>,
     /// Aggregate at temperature `1/α₀` with the current α₀ (official code)
     /// instead of on the raw scores.
     pub alpha_temperature: bool,
@@ -136,35 +145,103 @@ pub struct StudentInputs {
 #[derive(Module, Debug)]
 pub struct StudentTraining<B: Backend> {
     head: StudentHead<B>,
+    /// MLP1, trained along (with a zero gradient) by [`Self::with_live_mlp1`].
+    live_mlp1: Option<Mlp<B>>,
     #[module(skip)]
     inputs: Arc<StudentInputs>,
+    /// `Live` exactly when `live_mlp1` is set (both come from the constructor).
+    #[module(skip)]
+    retrieval: Arc<Retrieval>,
 }
 
 impl<B: Backend> StudentTraining<B> {
-    /// Wraps `head` for training on `inputs`.
-    pub fn new(head: StudentHead<B>, inputs: StudentInputs) -> Self {
+    /// Wraps `head` for training on `inputs`, with ê of every node (`N × width`)
+    /// fixed and its neighbourhoods `table`.
+    pub fn new(
+        head: StudentHead<B>,
+        inputs: StudentInputs,
+        e_hat: Vec<f32>,
+        table: Neighbourhoods,
+    ) -> Self {
         StudentTraining {
             head,
+            live_mlp1: None,
             inputs: Arc::new(inputs),
+            retrieval: Arc::new(Retrieval::Fixed {
+                e_hat: Arc::new(e_hat),
+                table: Arc::new(table),
+            }),
         }
     }
 
-    /// The trained head (the training inputs are dropped).
-    pub fn into_head(self) -> StudentHead<B> {
-        self.head
+    /// The official stage 2 (`SEMLP.forward_part2`): MLP1 stays in training
+    /// mode and in the optimiser, which `SEMLP` rebuilds over all its
+    /// parameters when MLP2 is created. Every step recomputes ê (MLP1's
+    /// dropout on) and its top `k`; ê enters MLP2 detached, so MLP1's gradient
+    /// is zero and PyTorch 1.x's Adam (zeroed gradients are kept, not
+    /// dropped) moves it by its weight decay alone: about `lr` per step
+    /// towards zero, since Adam normalises the step.
+    pub fn with_live_mlp1(
+        head: StudentHead<B>,
+        mlp1: Mlp<B>,
+        inputs: StudentInputs,
+        k: usize,
+        exclude_self: bool,
+    ) -> Self {
+        StudentTraining {
+            head,
+            live_mlp1: Some(mlp1),
+            inputs: Arc::new(inputs),
+            retrieval: Arc::new(Retrieval::Live { k, exclude_self }),
+        }
+    }
+
+    /// The trained head, and MLP1 when it trained along (the training inputs are dropped).
+    pub fn into_parts(self) -> (StudentHead<B>, Option<Mlp<B>>) {
+        (self.head, self.live_mlp1)
     }
 
     fn forward_rows(&self, x: &NodeFeatures, rows: &[usize]) -> Tensor<B, 2> {
         let i = &self.inputs;
         let scale = self.head.retrieval_scale(i.alpha_temperature);
-        let e_tilde = i.table.aggregate(rows, &i.targets, i.width, scale);
-        let e_hat: Vec<f32> = rows
-            .iter()
-            .flat_map(|&r| i.e_hat[r * i.width..(r + 1) * i.width].iter().copied())
-            .collect();
-        let x_aug = student_input(&x.select_rows(rows), &e_tilde, &e_hat, i.width)
+        let x_rows = x.select_rows(rows);
+        let (e_tilde, e_hat, live) = match (self.retrieval.as_ref(), &self.live_mlp1) {
+            (Retrieval::Fixed { e_hat, table }, _) => {
+                let e_tilde = table.aggregate(rows, &i.targets, i.width, scale);
+                let e_hat: Vec<f32> = rows
+                    .iter()
+                    .flat_map(|&r| e_hat[r * i.width..(r + 1) * i.width].iter().copied())
+                    .collect();
+                (e_tilde, e_hat, None)
+            }
+            (Retrieval::Live { k, exclude_self }, Some(mlp1)) => {
+                let e = mlp1.forward(&x_rows, None);
+                let e_hat = to_host(e.clone());
+                let table = Neighbourhoods::new::<B>(
+                    &e_hat,
+                    &i.targets,
+                    i.width,
+                    *k,
+                    exclude_self.then_some(rows),
+                    &e.device(),
+                );
+                let all: Vec<usize> = (0..rows.len()).collect();
+                let e_tilde = table.aggregate(&all, &i.targets, i.width, scale);
+                (e_tilde, e_hat, Some(e))
+            }
+            (Retrieval::Live { .. }, None) => {
+                unreachable!("`with_live_mlp1` sets both")
+            }
+        };
+        let x_aug = student_input(&x_rows, &e_tilde, &e_hat, i.width)
             .expect("ê and Ē are finite (checked before MLP2)");
-        self.head.forward(&x_aug)
+        let logits = self.head.forward(&x_aug);
+        match live {
+            // ê entered MLP2 as constants; this zero-valued term hands MLP1 a
+            // zero gradient, so the optimiser applies its weight decay alone.
+            Some(e) => logits + e.sum().mul_scalar(0.0).unsqueeze(),
+            None => logits,
+        }
     }
 }
 

@@ -140,32 +140,20 @@ pub fn fit<B: AutodiffBackend>(
         seed,
         progress,
         "coldbrew-mlp1",
-    )?
-    .valid();
-
-    let inner_device = mlp1.devices().into_iter().next().unwrap_or_default();
-    let e_hat = to_host(mlp1.forward(x, None));
+    )?;
+    let mlp1_eval = mlp1.valid();
+    let inner_device = mlp1_eval.devices().into_iter().next().unwrap_or_default();
+    let e_hat = to_host(mlp1_eval.forward(x, None));
     if let Some(p) = e_hat.iter().position(|v| !v.is_finite()) {
         return Err(Error::Numeric(format!(
             "MLP1 output is not finite at node {}",
             p / d_target
         )));
     }
-    let own: Option<Vec<usize>> = config.exclude_self.then(|| (0..n).collect());
-    let table = Neighbourhoods::new::<B::InnerBackend>(
-        &e_hat,
-        &targets,
-        d_target,
-        config.k,
-        own.as_deref(),
-        &inner_device,
-    );
     let targets = Arc::new(targets);
     let inputs = StudentInputs {
-        e_hat: Arc::new(e_hat),
         targets: Arc::clone(&targets),
         width: d_target,
-        table: Arc::new(table),
         alpha_temperature: config.quirks.alpha_temperature,
     };
 
@@ -179,8 +167,22 @@ pub fn fit<B: AutodiffBackend>(
         config.student_activation,
         device,
     );
+    let training = if config.quirks.mlp1_in_stage2 {
+        StudentTraining::with_live_mlp1(head, mlp1, inputs, config.k, config.exclude_self)
+    } else {
+        let own: Option<Vec<usize>> = config.exclude_self.then(|| (0..n).collect());
+        let table = Neighbourhoods::new::<B::InnerBackend>(
+            &e_hat,
+            &targets,
+            d_target,
+            config.k,
+            own.as_deref(),
+            &inner_device,
+        );
+        StudentTraining::new(head, inputs, e_hat, table)
+    };
     let trained = fit_node_model(
-        StudentTraining::new(head, inputs),
+        training,
         &cut_ops,
         x,
         Targets::Classes(&data.labels),
@@ -193,7 +195,8 @@ pub fn fit<B: AutodiffBackend>(
     )?
     .valid();
     let student_scores = to_host(trained.logits(&cut_ops, x));
-    let head = trained.into_head();
+    let (head, live_mlp1) = trained.into_parts();
+    let mlp1 = live_mlp1.unwrap_or(mlp1_eval);
 
     let shape = ModelShape {
         d_in,
@@ -210,4 +213,91 @@ pub fn fit<B: AutodiffBackend>(
         cut_ops,
         student_scores,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::OfficialQuirks;
+    use tessera_core::backend::CpuAutodiff;
+    use tessera_data::DenseMatrix;
+    use tessera_graph::{Graph, NodeFeatures, SelfLoops};
+
+    /// 60 nodes in 3 classes (`i % 3`): class-block features with a
+    /// deterministic perturbation, same-class rings plus chords.
+    fn small_graph() -> ColdBrewData {
+        let (n, d, c) = (60usize, 9usize, 3usize);
+        let x: Vec<f32> = (0..n)
+            .flat_map(|i| {
+                (0..d).map(move |j| {
+                    f32::from(u8::from(j % c == i % c)) + ((i * 7 + j * 13) % 11) as f32 / 22.0
+                })
+            })
+            .collect();
+        let x = NodeFeatures::from_dense("x", &DenseMatrix::new(n, d, x).unwrap(), true).unwrap();
+        let mut src: Vec<u32> = (0..n as u32).collect();
+        let mut dst: Vec<u32> = (0..n as u32).map(|i| (i + 3) % n as u32).collect();
+        src.extend((0..n as u32).step_by(4));
+        dst.extend((0..n as u32).step_by(4).map(|i| (i + 9) % n as u32));
+        let graph = Graph::from_edges("e", n, &src, &dst, true, SelfLoops::Add).unwrap();
+        let (train, test): (Vec<usize>, Vec<usize>) = (0..n).partition(|i| i % 5 != 0);
+        let labels = (0..n).map(|i| i % c).collect();
+        ColdBrewData::new("small", "small", graph, x, labels, train, None, test).unwrap()
+    }
+
+    fn fit_small(
+        quirks: OfficialQuirks,
+    ) -> (
+        Fitted<<CpuAutodiff as AutodiffBackend>::InnerBackend>,
+        ColdBrewData,
+    ) {
+        let data = small_graph();
+        let config = ColdBrewConfig {
+            hidden: 8,
+            student_hidden: 16,
+            teacher_epochs: 20,
+            student_epochs: 300,
+            quirks,
+            ..Default::default()
+        };
+        let fitted = fit::<CpuAutodiff>(
+            &data,
+            &config,
+            Seed(3),
+            &Default::default(),
+            &Progress::hidden(),
+        )
+        .unwrap();
+        (fitted, data)
+    }
+
+    /// `mlp1_in_stage2`: MLP1 shrinks under weight decay alone while MLP2
+    /// trains, and the saved model (with the shrunk MLP1) reproduces the
+    /// training-time student scores.
+    #[test]
+    fn live_mlp1_shrinks_in_stage_two_and_the_model_matches_its_scores() {
+        let mean_abs = |f: &Fitted<_>, x: &NodeFeatures| {
+            let e = f.model.predict(x, None).unwrap().embeddings;
+            e.data.iter().map(|v| v.abs()).sum::<f32>() / e.data.len() as f32
+        };
+        let (plain, data) = fit_small(OfficialQuirks::default());
+        let live = fit_small(OfficialQuirks {
+            mlp1_in_stage2: true,
+            ..Default::default()
+        })
+        .0;
+        let x = &data.features;
+        let (before, after) = (mean_abs(&plain, x), mean_abs(&live, x));
+        assert!(
+            after < 0.2 * before,
+            "ê mean |·|: {before} without, {after} with"
+        );
+        for f in [&plain, &live] {
+            let scores = f.model.predict(x, None).unwrap().scores.data;
+            assert_eq!(scores.len(), f.student_scores.len());
+            for (a, b) in scores.iter().zip(&f.student_scores) {
+                assert!((a - b).abs() <= 1e-4 * (1.0 + b.abs()), "{a} vs {b}");
+            }
+        }
+    }
 }
