@@ -222,14 +222,14 @@ def study_stage2():
     """
     import copy
     m1_state = copy.deepcopy(m1.state_dict())
+    with torch.no_grad():
+        m1.eval(); e_hat0 = m1(X); e_til0 = retrieve(e_hat0)
     out = {"seed": args.seed}
     for variant in ["fixed", "official", "official-no-decay"]:
         m1.load_state_dict(m1_state)
         torch.manual_seed(args.seed + 1000)
         m2 = MLP(d + 2 * tgt.shape[1], [256], C)
         alphas = nn.Parameter(torch.tensor([1e-4, 1e-4]))
-        with torch.no_grad():
-            m1.eval(); e_hat0 = m1(X); e_til0 = retrieve(e_hat0)
         def forward(xs, rows, training):
             if variant == "fixed":
                 eh, et = e_hat0[rows] * alphas[0], e_til0[rows]
